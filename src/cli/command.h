@@ -1,0 +1,37 @@
+/*
+ * command.h - the table of proflab subcommands.
+ *
+ * Each subcommand lives in its own file, src/cli/cmd-NAME.c, which defines
+ * one `const struct pf_command pf_cmd_NAME`; commands.c gathers them in
+ * the order `proflab --help` lists them. A command's run function gets
+ * argv[0] = its name and returns the process exit status of the command
+ * contract: 0 success, 1 the thing asked for failed, 2 usage or malformed
+ * input. `CMD --help` is handled by the option parser (opt.h) inside each
+ * command, which prints the command's help text.
+ */
+#ifndef PF_COMMAND_H
+#define PF_COMMAND_H
+
+struct pf_command {
+	const char *name;
+	const char *synopsis; /* arguments after the name, for usage lines */
+	const char *summary;  /* one line for `proflab --help` */
+	const char *help;     /* options and examples for `proflab CMD --help` */
+	int (*run)(int argc, char **argv);
+};
+
+/* NULL-terminated, in display order. */
+extern const struct pf_command *const pf_commands[];
+
+const struct pf_command *pf_command_find(const char *name);
+/* Print "usage: proflab NAME SYNOPSIS", the summary and the help text. */
+void pf_command_print_help(const struct pf_command *c);
+/* The standard refusal of a subcommand that is not built yet: exit 2. */
+int pf_command_unavailable(const struct pf_command *c);
+
+extern const struct pf_command pf_cmd_tui, pf_cmd_lessons, pf_cmd_lesson,
+	pf_cmd_present, pf_cmd_exercises, pf_cmd_run, pf_cmd_check, pf_cmd_reset,
+	pf_cmd_hint, pf_cmd_quiz, pf_cmd_progress, pf_cmd_record, pf_cmd_pprof,
+	pf_cmd_flame;
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * main.c - the proflab command: dispatch to a subcommand, or open the
+ * course TUI when there is none.
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "command.h"
+#include "config.h"
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: proflab [COMMAND] [OPTIONS] [ARGS]\n\n"
+		   "proflab is a profiling course in the terminal. With no command it opens\n"
+		   "the course where you left off.\n\ncommands:\n");
+	for (i = 0; pf_commands[i]; i++)
+		fprintf(f, "  %-10s %s\n", pf_commands[i]->name, pf_commands[i]->summary);
+	fprintf(f, "\nproflab COMMAND --help shows a command's options; proflab --version its version.\n"
+		   "Exit status: 0 success, 1 the thing asked for failed, 2 usage or malformed input.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const struct pf_command *c;
+
+	setlocale(LC_ALL, "");
+	if (argc < 2)
+		return pf_cmd_tui.run(argc, argv);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && (c = pf_command_find(argv[2]))) {
+			pf_command_print_help(c);
+			return 0;
+		}
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("proflab %s\n", PF_VERSION);
+		return 0;
+	}
+	if (argv[1][0] == '-') {
+		fprintf(stderr, "proflab: unknown option %s (see proflab --help)\n", argv[1]);
+		return 2;
+	}
+	c = pf_command_find(argv[1]);
+	if (!c) {
+		fprintf(stderr, "proflab: unknown command '%s' (see proflab --help)\n", argv[1]);
+		return 2;
+	}
+	return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,115 @@
+/* lessons.c - discovering the chapters on disk (lessons.h). */
+#include "lessons.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/paths.h"
+#include "../base/str.h"
+
+static int by_number(const void *a, const void *b)
+{
+	const struct pf_lesson *x = a, *y = b;
+
+	return (x->number > y->number) - (x->number < y->number);
+}
+
+/* The first "# " heading of the file, else the slug. */
+static void read_title(struct pf_lesson *l)
+{
+	FILE *f = fopen(l->path, "r");
+	char line[512];
+
+	pf_fmt(l->title, sizeof(l->title), "%s", l->slug);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#' && line[1] == ' ') {
+			line[strcspn(line, "\r\n")] = '\0';
+			pf_fmt(l->title, sizeof(l->title), "%s", line + 2);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+int pf_lessons_load(struct pf_lessons *ls, struct pf_err *err)
+{
+	char dir[4096];
+	struct dirent *de;
+	DIR *d;
+	size_t alloc = 0;
+
+	ls->items = NULL;
+	ls->n = 0;
+	pf_fmt(dir, sizeof(dir), "%s/lessons", pf_paths_datadir());
+	d = opendir(dir);
+	if (!d)
+		return pf_err_set(err, PF_EFAIL, "%s: %s", dir, strerror(errno));
+	while ((de = readdir(d))) {
+		const char *name = de->d_name;
+		size_t len = strlen(name);
+		struct pf_lesson *l;
+		char *end;
+		long num;
+
+		if (!isdigit((unsigned char)name[0]) || len < 4 || strcmp(name + len - 3, ".md") != 0)
+			continue;
+		num = strtol(name, &end, 10);
+		if (*end != '-' || num <= 0 || num > 999)
+			continue;
+		if (ls->n == alloc) {
+			size_t na = alloc ? alloc * 2 : 16;
+			struct pf_lesson *ni = realloc(ls->items, na * sizeof(*ni));
+
+			if (!ni) {
+				closedir(d);
+				pf_lessons_release(ls);
+				return pf_err_set(err, PF_EFAIL, "out of memory");
+			}
+			ls->items = ni;
+			alloc = na;
+		}
+		l = &ls->items[ls->n++];
+		memset(l, 0, sizeof(*l));
+		l->number = (int)num;
+		pf_fmt(l->slug, sizeof(l->slug), "%.*s", (int)(len - 3 - (size_t)(end + 1 - name)),
+			 end + 1);
+		pf_fmt(l->path, sizeof(l->path), "%s/%s", dir, name);
+		read_title(l);
+	}
+	closedir(d);
+	if (ls->n)
+		qsort(ls->items, ls->n, sizeof(*ls->items), by_number);
+	return 0;
+}
+
+void pf_lessons_release(struct pf_lessons *ls)
+{
+	free(ls->items);
+	ls->items = NULL;
+	ls->n = 0;
+}
+
+const struct pf_lesson *pf_lessons_find(const struct pf_lessons *ls, const char *key)
+{
+	size_t i;
+	char *end;
+	long num = strtol(key, &end, 10);
+
+	for (i = 0; i < ls->n; i++) {
+		const struct pf_lesson *l = &ls->items[i];
+
+		if (*key && *end == '\0' && l->number == num)
+			return l;
+		if (strcmp(l->slug, key) == 0)
+			return l;
+		if (*end == '-' && l->number == num && strcmp(l->slug, end + 1) == 0)
+			return l;
+	}
+	return NULL;
+}

@@ -1,0 +1,184 @@
+/* test_base.c - unit tests of src/base: buf, json, err, arena, str. */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "base/str.h"
+#include "t.h"
+
+static void buf_appends_and_terminates(void)
+{
+	struct pf_buf b = PF_BUF_INIT;
+	int i;
+
+	CHECK_STR(b.data, "");
+	CHECK_INT(pf_buf_puts(&b, "abc"), 0);
+	CHECK_INT(pf_buf_printf(&b, "-%d-", 42), 0);
+	CHECK_INT(pf_buf_putc(&b, 'z'), 0);
+	CHECK_STR(b.data, "abc-42-z");
+	CHECK_INT(b.len, 8);
+	for (i = 0; i < 10000; i++)
+		pf_buf_puts(&b, "0123456789");
+	CHECK_INT(b.len, 8 + 100000);
+	CHECK_INT(b.data[b.len], 0);
+	pf_buf_truncate(&b, 3);
+	CHECK_STR(b.data, "abc");
+	pf_buf_release(&b);
+	CHECK_STR(b.data, "");
+	CHECK_INT(b.len, 0);
+}
+
+static void buf_cap_refuses_growth(void)
+{
+	struct pf_buf b;
+
+	pf_buf_init(&b, 10);
+	CHECK_INT(pf_buf_puts(&b, "0123456789"), 0);
+	errno = 0;
+	CHECK_INT(pf_buf_putc(&b, 'x'), -1);
+	CHECK_INT(errno, EFBIG);
+	CHECK_STR(b.data, "0123456789");
+	pf_buf_release(&b);
+}
+
+static void buf_detach_gives_owned_block(void)
+{
+	struct pf_buf b = PF_BUF_INIT;
+	size_t len = 99;
+	char *p = pf_buf_detach(&b, &len);
+
+	CHECK_STR(p, "");
+	CHECK_INT(len, 0);
+	free(p);
+	pf_buf_puts(&b, "hello");
+	p = pf_buf_detach(&b, &len);
+	CHECK_STR(p, "hello");
+	CHECK_INT(len, 5);
+	CHECK_STR(b.data, "");
+	free(p);
+}
+
+static void buf_reads_fd_up_to_cap(void)
+{
+	struct pf_buf b;
+	int fds[2];
+
+	CHECK(pipe(fds) == 0);
+	CHECK(write(fds[1], "0123456789abc", 13) == 13);
+	close(fds[1]);
+	pf_buf_init(&b, 10);
+	errno = 0;
+	CHECK_INT(pf_buf_read_fd(&b, fds[0]), -1);
+	CHECK_INT(errno, EFBIG);
+	close(fds[0]);
+	pf_buf_release(&b);
+
+	CHECK(pipe(fds) == 0);
+	CHECK(write(fds[1], "0123456789", 10) == 10);
+	close(fds[1]);
+	pf_buf_init(&b, 10);
+	CHECK_INT(pf_buf_read_fd(&b, fds[0]), 0);
+	CHECK_STR(b.data, "0123456789");
+	close(fds[0]);
+	pf_buf_release(&b);
+}
+
+static void json_writes_nested_values(void)
+{
+	struct pf_buf b = PF_BUF_INIT;
+	struct pf_json j;
+
+	pf_json_init(&j, &b, 0);
+	pf_json_object_begin(&j);
+	pf_json_key(&j, "name");
+	pf_json_string(&j, "a \"q\"\n\x01");
+	pf_json_key(&j, "list");
+	pf_json_array_begin(&j);
+	pf_json_int(&j, -3);
+	pf_json_double(&j, 0.1);
+	pf_json_bool(&j, 1);
+	pf_json_null(&j);
+	pf_json_array_end(&j);
+	pf_json_key(&j, "empty");
+	pf_json_object_begin(&j);
+	pf_json_object_end(&j);
+	pf_json_object_end(&j);
+	CHECK_STR(b.data, "{\"name\":\"a \\\"q\\\"\\n\\u0001\",\"list\":[-3,0.1,true,null],\"empty\":{}}");
+	pf_buf_release(&b);
+
+	pf_json_init(&j, &b, 1);
+	pf_json_object_begin(&j);
+	pf_json_key(&j, "a");
+	pf_json_array_begin(&j);
+	pf_json_uint(&j, 1);
+	pf_json_array_end(&j);
+	pf_json_object_end(&j);
+	CHECK_STR(b.data, "{\n  \"a\": [\n    1\n  ]\n}");
+	pf_buf_release(&b);
+}
+
+static void err_prefix_and_codes(void)
+{
+	struct pf_err e = { 0 };
+
+	CHECK_INT(pf_err_set(&e, PF_EINPUT, "line %d: bad", 3), PF_EINPUT);
+	pf_err_prefix(&e, "quiz.md");
+	CHECK_STR(e.msg, "quiz.md: line 3: bad");
+	CHECK_INT(pf_err_exit_status(PF_EINPUT), 2);
+	CHECK_INT(pf_err_exit_status(PF_EUSAGE), 2);
+	CHECK_INT(pf_err_exit_status(PF_EFAIL), 1);
+	CHECK_INT(pf_err_exit_status(0), 0);
+	CHECK_INT(pf_err_set(NULL, PF_EFAIL, "ignored"), PF_EFAIL);
+}
+
+static void arena_allocates_zeroed_aligned(void)
+{
+	struct pf_arena a;
+	int i;
+
+	pf_arena_init(&a);
+	for (i = 0; i < 10000; i++) {
+		unsigned char *p = pf_arena_alloc(&a, (size_t)(i % 100) + 1);
+
+		CHECK(p && ((uintptr_t)p % 16) == 0 && p[0] == 0);
+		if (!p)
+			break;
+		p[0] = 0xff;
+	}
+	CHECK(pf_arena_alloc(&a, 1 << 20) != NULL);
+	CHECK_STR(pf_arena_strdup(&a, "text"), "text");
+	CHECK_STR(pf_arena_strndup(&a, "textual", 4), "text");
+	CHECK(pf_arena_calloc(&a, SIZE_MAX / 2, 4) == NULL);
+	pf_arena_release(&a);
+	CHECK(a.head == NULL);
+}
+
+static void str_helpers(void)
+{
+	char small[4];
+
+	CHECK_INT(pf_fmt(small, sizeof(small), "%s", "abc"), 0);
+	CHECK_INT(pf_fmt(small, sizeof(small), "%s", "abcd"), -1);
+	CHECK_STR(small, "abc");
+	CHECK(pf_startswith("cpu.pb.gz", "cpu"));
+	CHECK(!pf_startswith("cp", "cpu"));
+	CHECK(pf_endswith("cpu.pb.gz", ".gz"));
+	CHECK(!pf_endswith("gz", ".gz"));
+}
+
+int main(void)
+{
+	T_RUN(buf_appends_and_terminates);
+	T_RUN(buf_cap_refuses_growth);
+	T_RUN(buf_detach_gives_owned_block);
+	T_RUN(buf_reads_fd_up_to_cap);
+	T_RUN(json_writes_nested_values);
+	T_RUN(err_prefix_and_codes);
+	T_RUN(arena_allocates_zeroed_aligned);
+	T_RUN(str_helpers);
+	return t_exit();
+}
