@@ -1,0 +1,26 @@
+/*
+ * init.c - start-up of libproflab from the environment, and its exit.
+ *
+ * A constructor reads PROFLAB_* when the library is loaded (linked in or
+ * preloaded); an atexit handler writes the profiles when the program ends
+ * by exit() or by returning from main. Fatal signals are handled by the
+ * profilers themselves.
+ */
+#include "rt.h"
+
+#include <stdlib.h>
+
+static void at_exit(void)
+{
+	pf_http_at_exit();
+	pf_cpu_at_exit();
+	pf_heap_at_exit();
+}
+
+__attribute__((constructor)) static void pf_runtime_init(void)
+{
+	pf_heap_init_env();
+	pf_cpu_init_env();
+	pf_http_init_env();
+	atexit(at_exit);
+}

@@ -1,0 +1,44 @@
+/*
+ * rt.h - the runtime's internal interfaces between its parts: the CPU
+ * profiler (cpu.c), the heap profiler and memstats (heap.c), the debug
+ * endpoint (http.c) and start-up from the environment (init.c).
+ * Nothing here is public; include/proflab.h is the public API.
+ */
+#ifndef PF_RT_H
+#define PF_RT_H
+
+#include "../base/err.h"
+#include "../pprof/profile.h"
+
+/* Who started the running CPU profile (for the "already in use" message). */
+enum pf_cpu_owner {
+	PF_CPU_OWNER_API = 1, /* proflab_cpu_start or PROFLAB_CPUPROFILE */
+	PF_CPU_OWNER_HTTP = 2 /* /debug/pprof/profile */
+};
+
+/* Start sampling all threads at hz; -EBUSY if running (then *owner_out,
+ * if non-NULL, tells who owns it), -EINVAL for a bad hz. */
+int pf_cpu_begin(int hz, enum pf_cpu_owner owner, enum pf_cpu_owner *owner_out);
+/* Stop sampling and build the symbolized profile of what was collected.
+ * -ENOENT if not running; else 0 and *out set (or a negative value and
+ * err set when building failed). */
+int pf_cpu_end(struct pf_profile **out, struct pf_err *err);
+/* Whether a CPU profile is running. */
+int pf_cpu_running(void);
+
+/* The heap profile now; default sample type alloc_space when allocs is
+ * non-zero (the /allocs view), else inuse_space. */
+int pf_heap_snapshot(int allocs, struct pf_profile **out, struct pf_err *err);
+
+/* Start-up and exit hooks, called by init.c in this order. Each reads its
+ * own PROFLAB_* variables and removes them from the environment so that
+ * programs the profiled program execs do not profile themselves into the
+ * same files. Messages go to stderr, prefixed "proflab: ". */
+void pf_heap_init_env(void);
+void pf_cpu_init_env(void);
+void pf_http_init_env(void);
+void pf_cpu_at_exit(void);
+void pf_heap_at_exit(void);
+void pf_http_at_exit(void);
+
+#endif
