@@ -185,10 +185,10 @@ test: deps
 	@BUILD=$(BUILD) T='$(T)' bash tests/run.sh
 
 check: deps
-	@$(MAKE) --no-print-directory BUILD=build-san OPT='-O1 -g' \
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)-san OPT='-O1 -g' \
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=undefined' \
 		RT_SAN='-fsanitize=undefined -fno-sanitize-recover=undefined' tests
-	@BUILD=build-san T='$(T)' PROFLAB_SANITIZED=1 \
+	@BUILD=$(BUILD)-san T='$(T)' PROFLAB_SANITIZED=1 \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 bash tests/run.sh
 
@@ -213,7 +213,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf $(BUILD) build-san
+	rm -rf $(BUILD) $(BUILD)-san
 
 # Extra targets of a piece of the project (fuzzing, benchmarks...).
 -include mk/*.mk
