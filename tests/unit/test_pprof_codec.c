@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pprof/functab.h"
 #include "pprof/profile.h"
 #include "t.h"
 
@@ -187,11 +188,36 @@ static void write_and_read_file(void)
 	pf_profile_free(p);
 }
 
+static void functab_flat_and_cum(void)
+{
+	struct pf_profile *p = make_profile();
+	struct pf_functab t;
+	const struct pf_func_stat *f;
+
+	/* Samples: main;work;leaf = 5 and work;leaf... see make_profile:
+	 * sample 0 stack leaf<-work<-main (5), sample 1 stack work<-main (6). */
+	CHECK_INT(pf_functab_build(&t, p, 0), 0);
+	CHECK_INT(t.total, 11);
+	CHECK_INT(t.n, 3);
+	f = pf_functab_find(&t, "leaf");
+	CHECK(f && f->flat == 5 && f->cum == 5);
+	f = pf_functab_find(&t, "work");
+	CHECK(f && f->flat == 6 && f->cum == 11);
+	f = pf_functab_find(&t, "main");
+	CHECK(f && f->flat == 0 && f->cum == 11);
+	CHECK_STR(t.items[0].name, "work");
+	CHECK(pf_functab_find(&t, "nothing") == NULL);
+	pf_functab_release(&t);
+	CHECK_INT(pf_functab_build(&t, p, 2), -1);
+	pf_profile_free(p);
+}
+
 int main(void)
 {
 	T_RUN(roundtrip_keeps_everything);
 	T_RUN(corrupt_inputs_are_named);
 	T_RUN(raw_protobuf_hand_made);
 	T_RUN(write_and_read_file);
+	T_RUN(functab_flat_and_cum);
 	return t_exit();
 }
