@@ -10,6 +10,8 @@
 
 #include <stdlib.h>
 
+__thread int pf_rt_busy __attribute__((tls_model("initial-exec")));
+
 static void at_exit(void)
 {
 	pf_http_at_exit();

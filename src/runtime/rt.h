@@ -10,6 +10,18 @@
 #include "../base/err.h"
 #include "../pprof/profile.h"
 
+/*
+ * Per-thread re-entrancy guard: non-zero while the runtime itself runs on
+ * this thread (building or writing a profile, serving HTTP, unwinding).
+ * The heap profiler neither samples nor counts allocations as the
+ * program's while it is set, and the CPU profiler's signal handler does
+ * not unwind a thread that is inside the runtime. initial-exec TLS: no
+ * allocation on first access, safe in signal handlers.
+ */
+extern __thread int pf_rt_busy __attribute__((tls_model("initial-exec")));
+static inline void pf_rt_enter(void) { pf_rt_busy++; }
+static inline void pf_rt_leave(void) { pf_rt_busy--; }
+
 /* Who started the running CPU profile (for the "already in use" message). */
 enum pf_cpu_owner {
 	PF_CPU_OWNER_API = 1, /* proflab_cpu_start or PROFLAB_CPUPROFILE */
