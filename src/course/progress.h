@@ -13,6 +13,9 @@
 #ifndef PF_PROGRESS_H
 #define PF_PROGRESS_H
 
+#include <stddef.h>
+
+#include "../base/buf.h"
 #include "../base/err.h"
 
 /* The learner has read chapter `number` to its end. */
@@ -28,5 +31,76 @@ int pf_progress_set_position(const char *position, struct pf_err *err);
 
 /* A warning produced by the last load (NULL if none); cleared by reading. */
 const char *pf_progress_take_warning(void);
+
+/*
+ * Reading the whole store (for `proflab progress`, quiz lists, the TUI).
+ *
+ * The file, pf_paths_statedir()/progress, is text: a first line
+ * "proflab-progress 1", one tab-separated record per line, and a last line
+ * "end" (a file without it is treated as corrupt):
+ *   read      NUMBER  UNIX_TIME
+ *   exercise  SLUG  PASSED(0|1)  ATTEMPTS  UNIX_TIME  GAIN
+ *   quiz      NUMBER  ATTEMPTS  BEST  TOTAL  LAST  UNIX_TIME
+ *   position  TEXT
+ * Concurrent writers serialise on an flock of progress.lock in the same
+ * directory; every save writes a temporary file there, fsyncs it, renames
+ * it over the file and fsyncs the directory. A file that does not parse is
+ * renamed progress.corrupt-YYYYMMDDTHHMMSS[-N] and a warning says so.
+ */
+struct pf_progress_exercise {
+	char slug[64];
+	int passed;         /* 1 once a check has passed (it stays passed) */
+	int attempts;       /* checks recorded */
+	long long time;     /* of the last check (Unix seconds) */
+	char gain[128];     /* measured gain of the last passing check, or "" */
+};
+
+struct pf_progress_quiz {
+	int number;
+	int attempts;
+	int best, total;    /* best score out of total */
+	int last;           /* score of the last attempt */
+	long long time;
+};
+
+struct pf_progress {
+	int *read;          /* chapter numbers read, ascending */
+	long long *read_time;
+	size_t nread;
+	struct pf_progress_exercise *exercises; /* sorted by slug */
+	size_t nexercises;
+	struct pf_progress_quiz *quizzes;       /* sorted by number */
+	size_t nquizzes;
+	char position[128];
+};
+
+/* Load the store into p (empty when there is none yet). A corrupt file is
+ * moved aside and p left empty, with the warning available from
+ * pf_progress_take_warning(). 0, or negative with err. */
+int pf_progress_load(struct pf_progress *p, struct pf_err *err);
+void pf_progress_release(struct pf_progress *p);
+/* Lookups; NULL / 0 when absent. */
+const struct pf_progress_quiz *pf_progress_find_quiz(const struct pf_progress *p, int number);
+const struct pf_progress_exercise *pf_progress_find_exercise(const struct pf_progress *p,
+							     const char *slug);
+int pf_progress_has_read(const struct pf_progress *p, int number);
+/* The path of the store file. */
+const char *pf_progress_path(void);
+
+/*
+ * The JSON of `proflab progress --json` (schema version 1), appended to
+ * out. Fields, stable across releases of the same version:
+ *   version      1
+ *   learner      $PROFLAB_LEARNER, else $USER, else the login name
+ *   generated    ISO 8601 UTC time of the report
+ *   chapters_read  [{ "chapter": N, "time": ISO }]
+ *   exercises    [{ "slug", "passed": bool, "attempts", "gain": str|null,
+ *                   "time": ISO }]
+ *   quizzes      [{ "chapter": N, "attempts", "best", "total",
+ *                   "best_percent", "last", "passed": bool (best >= 80%),
+ *                   "time": ISO }]
+ *   position     string or null
+ */
+int pf_progress_json(const struct pf_progress *p, struct pf_buf *out);
 
 #endif
