@@ -1,0 +1,265 @@
+/*
+ * malloc.c - the allocator interposer: malloc, calloc, realloc,
+ * reallocarray, free, posix_memalign, aligned_alloc, memalign, valloc,
+ * pvalloc and malloc_usable_size, forwarding to glibc.
+ *
+ * The same definitions serve both ways of loading the runtime: linked in
+ * (libproflab.a: the executable's definitions take precedence over
+ * libc's) and preloaded (libproflab.so comes first in symbol lookup).
+ * Forwarding uses glibc's exported __libc_* entry points rather than
+ * dlsym(RTLD_NEXT), which itself allocates and could not be called before
+ * the first malloc. Nothing here needs initialising: the first malloc of
+ * the process, before any constructor, already works.
+ *
+ * Every allocation is counted in memstats. Sampling follows Go's
+ * MemProfileRate: each thread draws exponentially distributed byte
+ * intervals with mean `rate` and samples the allocation that crosses the
+ * interval (every allocation when rate is 1, none when 0). While the
+ * runtime's re-entrancy guard is set, allocations are counted but not
+ * sampled; frees always look for their sampled record, whoever frees.
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "heap_table.h"
+#include "malloc_internal.h"
+#include "memstats.h"
+#include "rt.h"
+
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+extern void *__libc_memalign(size_t, size_t);
+extern void *__libc_valloc(size_t);
+extern void *__libc_pvalloc(size_t);
+
+#define EXPORT __attribute__((visibility("default")))
+#define RA() ((uintptr_t)__builtin_return_address(0))
+
+_Atomic long pf_heap_rate = PROFLAB_DEFAULT_HEAP_RATE;
+
+static __thread int64_t tl_next __attribute__((tls_model("initial-exec")));
+static __thread uint64_t tl_rng __attribute__((tls_model("initial-exec")));
+
+size_t pf_malloc_usable(const void *p)
+{
+	/* glibc's own malloc_usable_size (malloc/malloc.c, musable), which
+	 * glibc does not export under a __libc_ name: the chunk's size word
+	 * sits just before the block; an mmapped chunk also loses its
+	 * prev_size word. Checked against glibc's function in the tests. */
+	size_t word, size;
+
+	if (!p)
+		return 0;
+	word = ((const size_t *)p)[-1];
+	size = word & ~(size_t)7;
+	return word & 2 ? size - 2 * sizeof(size_t) : size - sizeof(size_t);
+}
+
+static uint64_t rng_next(void)
+{
+	/* splitmix64: good enough for sampling intervals and cheap. */
+	uint64_t z = (tl_rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+int64_t pf_heap_next_interval(long rate)
+{
+	double u;
+
+	if (rate <= 1)
+		return 0;
+	if (!tl_rng) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		tl_rng = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
+			 (uint64_t)(uintptr_t)&tl_rng;
+		tl_rng |= 1;
+	}
+	/* u uniform in (0, 1]; -ln(u) * rate is exponential with mean rate. */
+	u = (double)((rng_next() >> 11) + 1) * (1.0 / 9007199254740992.0);
+	return (int64_t)(-log(u) * (double)rate) + 1;
+}
+
+void pf_heap_set_thread_interval(int64_t next)
+{
+	tl_next = next;
+}
+
+/* The allocation of n bytes at p, made from the function returning to ra. */
+static inline void note_alloc(void *p, size_t n, uintptr_t ra)
+{
+	long rate;
+
+	pf_memstats_alloc(pf_malloc_usable(p));
+	rate = atomic_load_explicit(&pf_heap_rate, memory_order_relaxed);
+	if (rate <= 0 || pf_rt_busy)
+		return;
+	if (rate != 1 && (int64_t)n < tl_next) {
+		tl_next -= (int64_t)n;
+		return;
+	}
+	if (rate != 1 && tl_next == 0 && !tl_rng) {
+		/* A thread's first allocation: draw its first interval. */
+		tl_next = pf_heap_next_interval(rate);
+		if ((int64_t)n < tl_next) {
+			tl_next -= (int64_t)n;
+			return;
+		}
+	}
+	tl_next = pf_heap_next_interval(rate);
+	pf_heap_sample(p, n, ra);
+}
+
+static inline void note_free(void *p)
+{
+	pf_memstats_free(pf_malloc_usable(p));
+	pf_heap_forget(p);
+}
+
+EXPORT void *malloc(size_t n)
+{
+	void *p = __libc_malloc(n);
+
+	if (p)
+		note_alloc(p, n, RA());
+	return p;
+}
+
+EXPORT void *calloc(size_t nmemb, size_t size)
+{
+	void *p = __libc_calloc(nmemb, size);
+
+	/* Non-NULL means nmemb * size did not overflow. */
+	if (p)
+		note_alloc(p, nmemb * size, RA());
+	return p;
+}
+
+EXPORT void free(void *p)
+{
+	if (!p)
+		return;
+	note_free(p);
+	__libc_free(p);
+}
+
+/* realloc counts as a free of the old block and a new allocation (in
+ * memstats and in the profile), as the issue of growth is the copy. */
+static void *do_realloc(void *p, size_t n, uintptr_t ra)
+{
+	struct pf_heap_rec *rec = NULL;
+	size_t old;
+	void *q;
+
+	if (!p) {
+		q = __libc_malloc(n);
+		if (q)
+			note_alloc(q, n, ra);
+		return q;
+	}
+	if (n == 0) {
+		/* glibc frees and returns NULL. */
+		note_free(p);
+		__libc_free(p);
+		return NULL;
+	}
+	old = pf_malloc_usable(p);
+	/* Detach the record first: once glibc has the old block back, another
+	 * thread may get the same address and record it. */
+	if (pf_heap_maybe_sampled(p))
+		rec = pf_heap_take(p);
+	q = __libc_realloc(p, n);
+	if (!q) {
+		if (rec)
+			pf_heap_rec_done(rec, 0);
+		return NULL;
+	}
+	pf_memstats_free(old);
+	if (rec)
+		pf_heap_rec_done(rec, 1);
+	note_alloc(q, n, ra);
+	return q;
+}
+
+EXPORT void *realloc(void *p, size_t n)
+{
+	return do_realloc(p, n, RA());
+}
+
+EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
+{
+	size_t n;
+
+	if (__builtin_mul_overflow(nmemb, size, &n)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return do_realloc(p, n, RA());
+}
+
+static void *aligned(size_t align, size_t n, uintptr_t ra)
+{
+	void *p = __libc_memalign(align, n);
+
+	if (p)
+		note_alloc(p, n, ra);
+	return p;
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t n)
+{
+	void *p;
+
+	if (align % sizeof(void *) != 0 || (align & (align - 1)) != 0 || align == 0)
+		return EINVAL;
+	p = aligned(align, n, RA());
+	if (!p)
+		return ENOMEM;
+	*out = p;
+	return 0;
+}
+
+EXPORT void *aligned_alloc(size_t align, size_t n)
+{
+	/* glibc 2.36 makes aligned_alloc an alias of memalign. */
+	return aligned(align, n, RA());
+}
+
+EXPORT void *memalign(size_t align, size_t n)
+{
+	return aligned(align, n, RA());
+}
+
+EXPORT void *valloc(size_t n)
+{
+	void *p = __libc_valloc(n);
+
+	if (p)
+		note_alloc(p, n, RA());
+	return p;
+}
+
+EXPORT void *pvalloc(size_t n)
+{
+	void *p = __libc_pvalloc(n);
+
+	if (p)
+		note_alloc(p, n, RA());
+	return p;
+}
+
+EXPORT size_t malloc_usable_size(void *p)
+{
+	return pf_malloc_usable(p);
+}

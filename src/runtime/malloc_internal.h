@@ -1,0 +1,28 @@
+/*
+ * malloc_internal.h - what the interposer (malloc.c) shares with the rest
+ * of the heap profiler: the sampling rate and the sampling intervals.
+ */
+#ifndef PF_MALLOC_INTERNAL_H
+#define PF_MALLOC_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proflab.h"
+
+/* Bytes between samples on average (Go's MemProfileRate); 1 samples every
+ * allocation, 0 none. Read on every allocation. */
+extern _Atomic long pf_heap_rate;
+
+/* A random sampling interval for rate: exponential with mean rate (0 for
+ * rate <= 1). Uses the calling thread's generator. */
+int64_t pf_heap_next_interval(long rate);
+
+/* Set the calling thread's bytes-to-next-sample (after a rate change). */
+void pf_heap_set_thread_interval(int64_t next);
+
+/* glibc's malloc_usable_size of a live block (0 for NULL). */
+size_t pf_malloc_usable(const void *p);
+
+#endif
