@@ -168,11 +168,12 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c tests/unit/t.h $(LIB_OBJS)
 	$(CC) $(CFLAGS_ALL) $(SAN) $(APP_PKG_CFLAGS) -Isrc -o $@ $< $(LIB_OBJS) $(APP_PKG_LIBS) $(LIBS_SYS)
 
 # Test programs: built like the exercises (-O2 -g -fno-omit-frame-pointer),
-# once plain (for preloading) and once linked with libproflab.a.
+# once plain (for preloading) and once linked with libproflab.a, whole
+# archive so that its start-up constructor comes along (README).
 PROG_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -fno-omit-frame-pointer -pthread -Iinclude
 $(BUILD)/tests/progs/%-linked: tests/progs/%.c $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(PROG_CFLAGS) -o $@ $< $(LIB_A) $(RT_PKG_LIBS) $(LIBS_SYS)
+	$(CC) $(PROG_CFLAGS) -o $@ $< -Wl,--whole-archive $(LIB_A) -Wl,--no-whole-archive $(RT_PKG_LIBS) $(LIBS_SYS)
 $(BUILD)/tests/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PROG_CFLAGS) -o $@ $< $(LIBS_SYS)
