@@ -104,13 +104,14 @@ int pf_report_traces(const struct pf_profile *p, const struct pf_report_opts *o,
 struct pf_profile *pf_report_merge(struct pf_profile *const *ps, size_t n, struct pf_err *err);
 
 /*
- * Add base's samples with their values negated to p (pprof -base).
- * With diff non-zero (-diff_base) the added samples carry the label
- * pprof::base=true and percentages stay relative to p's own total.
- * 0, or negative with err set when the sample types differ.
+ * p with base's samples added with their values negated (pprof -base):
+ * a new profile (free with pf_profile_free), or NULL with err set when
+ * the sample types differ. With diff non-zero (-diff_base) the added
+ * samples carry the label pprof::base=true, and percentages are then
+ * relative to the base's total, as go tool pprof computes them.
  */
-int pf_report_apply_base(struct pf_profile *p, const struct pf_profile *base, int diff,
-			 struct pf_err *err);
+struct pf_profile *pf_report_with_base(const struct pf_profile *p, const struct pf_profile *base,
+				       int diff, struct pf_err *err);
 
 /*
  * One value in pprof's text form for sample type index si of p, scaled

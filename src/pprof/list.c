@@ -1,0 +1,343 @@
+/*
+ * list.c - the `list` report (pprof -list=REGEX): source lines of the
+ * matching functions with flat and cum per line, read from disk.
+ *
+ * Works at pprof's "lines" granularity: one node per (function, file,
+ * line), kept in a hash table; per function and file, the window printed
+ * runs from the function's start line (or the first sampled line - 5) to
+ * the last sampled line + 5, as go tool pprof prints it.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "graph.h"
+#include "units.h"
+
+struct lnode {
+	const char *name, *file;
+	int64_t line, start_line;
+	int64_t flat, cum;
+	uint32_t stamp;
+	int used;
+};
+
+struct ltab {
+	struct lnode *slots;
+	size_t mask, n;
+};
+
+static size_t hstr(const char *s, size_t h)
+{
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static size_t lhash(const char *name, const char *file, int64_t line)
+{
+	size_t h = hstr(file, hstr(name, 1469598103934665603ULL) * 31);
+
+	return (h ^ (size_t)line) * 0x9E3779B97F4A7C15ULL;
+}
+
+static int ltab_grow(struct ltab *t)
+{
+	size_t cap = t->slots ? (t->mask + 1) * 2 : 256, i;
+	struct lnode *ns = calloc(cap, sizeof(*ns));
+
+	if (!ns)
+		return -1;
+	for (i = 0; t->slots && i <= t->mask; i++) {
+		size_t h;
+
+		if (!t->slots[i].used)
+			continue;
+		h = lhash(t->slots[i].name, t->slots[i].file, t->slots[i].line) & (cap - 1);
+		while (ns[h].used)
+			h = (h + 1) & (cap - 1);
+		ns[h] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = ns;
+	t->mask = cap - 1;
+	return 0;
+}
+
+static struct lnode *ltab_get(struct ltab *t, const struct pf_function *f, int64_t line)
+{
+	size_t h;
+
+	if ((!t->slots || (t->n + 1) * 2 > t->mask + 1) && ltab_grow(t) < 0)
+		return NULL;
+	h = lhash(f->name, f->filename, line) & t->mask;
+	while (t->slots[h].used) {
+		struct lnode *n = &t->slots[h];
+
+		if (n->line == line && strcmp(n->name, f->name) == 0 && strcmp(n->file, f->filename) == 0)
+			return n;
+		h = (h + 1) & t->mask;
+	}
+	t->slots[h].used = 1;
+	t->slots[h].name = f->name;
+	t->slots[h].file = f->filename;
+	t->slots[h].line = line;
+	t->slots[h].start_line = f->start_line;
+	t->n++;
+	return &t->slots[h];
+}
+
+static int by_name_file_line(const void *a, const void *b)
+{
+	const struct lnode *x = *(const struct lnode *const *)a, *y = *(const struct lnode *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	/* Nodes without a file come first within a function. */
+	c = strcmp(x->file, y->file);
+	if (c)
+		return c;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+static void value_or_dot(const struct pf_graph *g, int64_t v, char *dst, size_t size)
+{
+	if (v == 0) {
+		dst[0] = '.';
+		dst[1] = '\0';
+		return;
+	}
+	pf_rep_value(g, "minimum", v, dst, size);
+}
+
+/* Open a source file like pprof: absolute paths as they are, relative
+ * ones under the current directory and its parents. */
+static FILE *open_source(const char *file, struct pf_buf *errmsg)
+{
+	char cwd[4096], dir[4096], path[8192];
+	FILE *f;
+
+	if (file[0] == '/') {
+		f = fopen(file, "r");
+		if (!f) {
+			char msg[256];
+			const char *e = strerror(errno);
+
+			snprintf(msg, sizeof(msg), "%s", e);
+			if (msg[0] >= 'A' && msg[0] <= 'Z')
+				msg[0] = (char)(msg[0] - 'A' + 'a');
+			pf_buf_printf(errmsg, "open %s: %s", file, msg);
+		}
+		return f;
+	}
+	if (!getcwd(cwd, sizeof(cwd))) {
+		pf_buf_printf(errmsg, "could not stat current dir: %s", strerror(errno));
+		return NULL;
+	}
+	snprintf(dir, sizeof(dir), "%s", cwd);
+	for (;;) {
+		char *slash;
+
+		snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, file);
+		f = fopen(path, "r");
+		if (f)
+			return f;
+		slash = strrchr(dir, '/');
+		if (!slash || strcmp(dir, "/") == 0)
+			break;
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	pf_buf_printf(errmsg, "could not find file %s on path %s", file, cwd);
+	return NULL;
+}
+
+static int print_file(const struct pf_graph *g, struct lnode **ns, size_t n, struct pf_buf *out)
+{
+	struct pf_buf errmsg = PF_BUF_INIT, line = PF_BUF_INIT;
+	int64_t flat = 0, cum = 0, start, end, lo = INT64_MAX, hi = INT64_MIN, lineno = 0;
+	char fv[64], cv[64], pct[32];
+	size_t i, k = 0;
+	FILE *f;
+	int rc = 0, c;
+
+	for (i = 0; i < n; i++) {
+		flat += ns[i]->flat;
+		cum += ns[i]->cum;
+		if (ns[i]->line < lo)
+			lo = ns[i]->line;
+		if (ns[i]->line > hi)
+			hi = ns[i]->line;
+	}
+	start = ns[0]->start_line ? ns[0]->start_line : lo - 5;
+	for (i = 0; i < n; i++) {
+		int64_t s = ns[i]->start_line ? ns[i]->start_line : ns[i]->line - 5;
+
+		if (s < start)
+			start = s;
+	}
+	end = hi + 5;
+	if (start < 1)
+		start = 1;
+	pf_rep_value(g, "minimum", flat, fv, sizeof(fv));
+	pf_rep_value(g, "minimum", cum, cv, sizeof(cv));
+	pf_units_percentage(cum, g->total, pct, sizeof(pct));
+	rc |= pf_buf_printf(out, "ROUTINE ======================== %s in %s\n", ns[0]->name, ns[0]->file);
+	rc |= pf_buf_printf(out, "%10s %10s (flat, cum) %s of Total\n", fv, cv, pct);
+	f = open_source(ns[0]->file, &errmsg);
+	if (!f) {
+		rc |= pf_buf_printf(out, " Error: %s\n", errmsg.data);
+		pf_buf_release(&errmsg);
+		return rc;
+	}
+	while (lineno < end) {
+		pf_buf_truncate(&line, 0);
+		c = 0;
+		while ((c = getc(f)) != EOF && c != '\n')
+			rc |= pf_buf_putc(&line, c);
+		if (c == EOF && line.len == 0)
+			break;
+		lineno++;
+		if (lineno < start)
+			continue;
+		{
+			int64_t lf = 0, lc = 0;
+
+			while (k < n && ns[k]->line < lineno)
+				k++;
+			for (i = k; i < n && ns[i]->line == lineno; i++) {
+				lf += ns[i]->flat;
+				lc += ns[i]->cum;
+			}
+			value_or_dot(g, lf, fv, sizeof(fv));
+			value_or_dot(g, lc, cv, sizeof(cv));
+			rc |= pf_buf_printf(out, "%10s %10s %6lld:%s\n", fv, cv, (long long)lineno, line.data);
+		}
+		if (c == EOF)
+			break;
+	}
+	fclose(f);
+	pf_buf_release(&line);
+	return rc;
+}
+
+int pf_report_list(const struct pf_profile *p, const char *regex,
+		   const struct pf_report_opts *o, struct pf_buf *out, struct pf_err *err)
+{
+	struct pf_graph g;
+	struct pf_regex *rx = NULL;
+	struct ltab t = { 0 };
+	struct lnode **ns = NULL;
+	uint8_t *fmatch = NULL;
+	size_t i, j, n = 0;
+	char total[64];
+	int rc;
+
+	rc = pf_regex_compile(&rx, "argument", regex && *regex ? regex : ".", err);
+	if (rc < 0)
+		return rc;
+	rc = pf_graph_init(&g, p, o, err);
+	if (rc < 0) {
+		pf_regex_free(rx);
+		return rc;
+	}
+	fmatch = calloc(p->nfunctions + 1, 1);
+	if (!fmatch)
+		goto oom;
+	for (i = 0; i < p->nfunctions; i++)
+		fmatch[i] = (uint8_t)pf_regex_match(rx, p->functions[i].name);
+	for (i = 0; i < p->nsamples; i++) {
+		const struct pf_sample *s = &p->samples[i];
+		int64_t w = s->values[g.si];
+		struct lnode *leaf = NULL;
+		int have = 0;
+
+		if (w == 0 || !g.sample_ok[i])
+			continue;
+		for (j = s->nlocs; j-- > 0;) {
+			const struct pf_location *l = &p->locations[s->locs[j]];
+			uint32_t lo, hi, k;
+
+			if (g.loc_hidden[s->locs[j]])
+				continue;
+			lo = g.loc_off[s->locs[j]];
+			hi = g.loc_off[s->locs[j] + 1];
+			for (k = hi; k-- > lo;) {
+				uint32_t li = g.frame_line[k];
+				const struct pf_line *ln;
+				struct lnode *nd;
+
+				have = 1;
+				leaf = NULL;
+				if (li == UINT32_MAX)
+					continue;
+				ln = &l->lines[li];
+				if (!fmatch[ln->function])
+					continue;
+				nd = ltab_get(&t, &p->functions[ln->function], ln->line);
+				if (!nd)
+					goto oom;
+				if (nd->stamp != i + 1) {
+					nd->stamp = (uint32_t)i + 1;
+					nd->cum += w;
+				}
+				leaf = nd;
+			}
+		}
+		if (have && leaf)
+			leaf->flat += w;
+	}
+	ns = calloc(t.n + 1, sizeof(*ns));
+	if (!ns)
+		goto oom;
+	for (i = 0; t.slots && i <= t.mask; i++)
+		if (t.slots[i].used && (t.slots[i].flat || t.slots[i].cum))
+			ns[n++] = &t.slots[i];
+	if (n == 0) {
+		rc = pf_err_set(err, PF_EFAIL, "no matches found for regexp: %s", regex);
+		goto out;
+	}
+	qsort(ns, n, sizeof(*ns), by_name_file_line);
+	pf_rep_value(&g, "minimum", g.total, total, sizeof(total));
+	rc = pf_buf_printf(out, "Total: %s\n", total);
+	for (i = 0; i < n;) {
+		size_t e = i, k;
+		int any_file = 0;
+
+		while (e < n && strcmp(ns[e]->name, ns[i]->name) == 0)
+			e++;
+		for (k = i; k < e;) {
+			size_t fe = k;
+
+			while (fe < e && strcmp(ns[fe]->file, ns[k]->file) == 0)
+				fe++;
+			if (ns[k]->file[0]) {
+				any_file = 1;
+				rc |= print_file(&g, ns + k, fe - k, out);
+			}
+			k = fe;
+		}
+		if (!any_file)
+			rc |= pf_buf_printf(out, "No source information for %s\n", ns[i]->name);
+		i = e;
+	}
+	if (rc)
+		goto oom;
+	goto out;
+oom:
+	rc = pf_err_set(err, PF_EFAIL, "out of memory");
+out:
+	free(ns);
+	free(t.slots);
+	free(fmatch);
+	pf_regex_free(rx);
+	pf_graph_release(&g);
+	return rc;
+}

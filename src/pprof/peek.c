@@ -1,0 +1,132 @@
+/* peek.c - the `peek` report (pprof -peek=REGEX): callers and callees. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+#include "units.h"
+
+static const struct pf_graph *sort_graph; /* for qsort; reports are not concurrent */
+
+static int64_t abs64(int64_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+/* Go's edgeList.Less: weight (|w|, when different), then source name,
+ * then destination name. */
+static int by_edge(const void *a, const void *b)
+{
+	const struct pf_gedge *x = *(const struct pf_gedge *const *)a;
+	const struct pf_gedge *y = *(const struct pf_gedge *const *)b;
+	int c;
+
+	if (x->weight != y->weight) {
+		if (abs64(x->weight) != abs64(y->weight))
+			return abs64(x->weight) > abs64(y->weight) ? -1 : 1;
+		return 0;
+	}
+	c = strcmp(sort_graph->nodes[x->src].name, sort_graph->nodes[y->src].name);
+	if (c)
+		return c;
+	return strcmp(sort_graph->nodes[x->dst].name, sort_graph->nodes[y->dst].name);
+}
+
+static int print_edges(const struct pf_graph *g, const struct pf_trimmed *t, uint32_t id, int in,
+		       int64_t cum, struct pf_gedge **tmp, struct pf_buf *out)
+{
+	size_t i, n = 0;
+	int rc = 0;
+
+	for (i = 0; i < g->edge_cap; i++) {
+		struct pf_gedge *e = &g->edges[i];
+
+		if (e->src == UINT32_MAX || e->dropped)
+			continue;
+		if (in ? e->dst == id : e->src == id)
+			tmp[n++] = e;
+	}
+	sort_graph = g;
+	qsort(tmp, n, sizeof(*tmp), by_edge);
+	for (i = 0; i < n; i++) {
+		char v[64], pct[32];
+
+		pf_rep_value(g, t->unit, tmp[i]->weight, v, sizeof(v));
+		pf_units_percentage(tmp[i]->weight, cum, pct, sizeof(pct));
+		rc |= pf_buf_printf(out, "%50s %s |   %s%s\n", v, pct,
+				    g->nodes[in ? tmp[i]->src : tmp[i]->dst].name,
+				    tmp[i]->is_inline ? " (inline)" : "");
+	}
+	return rc;
+}
+
+int pf_report_peek(const struct pf_profile *p, const char *regex,
+		   const struct pf_report_opts *o, struct pf_buf *out, struct pf_err *err)
+{
+	static const char sep[] =
+		"----------------------------------------------------------+-------------\n";
+	static const char legend[] =
+		"      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t \n";
+	struct pf_graph g;
+	struct pf_trimmed t;
+	struct pf_regex *rx = NULL;
+	struct pf_gedge **tmp = NULL;
+	int64_t sum = 0;
+	long i, matched = 0;
+	int rc;
+
+	rc = pf_regex_compile(&rx, "argument", regex, err);
+	if (rc < 0)
+		return rc;
+	rc = pf_graph_init(&g, p, o, err);
+	if (rc < 0) {
+		pf_regex_free(rx);
+		return rc;
+	}
+	rc = pf_rep_trimmed(&g, o, 0, 0, &t, err);
+	if (rc < 0)
+		goto out;
+	tmp = malloc((g.edge_cap + 1) * sizeof(*tmp));
+	if (!tmp) {
+		rc = pf_err_set(err, PF_EFAIL, "out of memory");
+		goto out2;
+	}
+	rc = pf_rep_report_labels(&g, o, &t, out);
+	rc |= pf_buf_puts(out, sep);
+	rc |= pf_buf_puts(out, legend);
+	for (i = 0; i < t.n; i++) {
+		uint32_t id = t.order[i];
+		const struct pf_gnode *n = &g.nodes[id];
+		char fv[64], cv[64], fp[32], sp[32], cp[32];
+
+		if (rx && !pf_regex_match(rx, n->name))
+			continue;
+		matched++;
+		rc |= pf_buf_puts(out, sep);
+		rc |= print_edges(&g, &t, id, 1, n->cum, tmp, out);
+		sum += n->flat;
+		pf_rep_value(&g, t.unit, n->flat, fv, sizeof(fv));
+		pf_rep_value(&g, t.unit, n->cum, cv, sizeof(cv));
+		pf_units_percentage(n->flat, g.total, fp, sizeof(fp));
+		pf_units_percentage(sum, g.total, sp, sizeof(sp));
+		pf_units_percentage(n->cum, g.total, cp, sizeof(cp));
+		rc |= pf_buf_printf(out, "%10s %s %s %10s %s                | %s\n", fv, fp, sp, cv,
+				    cp, n->name);
+		rc |= print_edges(&g, &t, id, 0, n->cum, tmp, out);
+	}
+	if (t.n > 0)
+		rc |= pf_buf_puts(out, sep);
+	if (rc) {
+		rc = pf_err_set(err, PF_EFAIL, "out of memory");
+	} else if (rx && matched == 0) {
+		rc = pf_err_set(err, PF_EFAIL, "no matches found for regexp: %s", regex);
+	}
+out2:
+	free(tmp);
+	pf_rep_trimmed_release(&t);
+out:
+	pf_regex_free(rx);
+	pf_graph_release(&g);
+	return rc;
+}
