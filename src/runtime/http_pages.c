@@ -80,17 +80,17 @@ int pf_http_index(struct pf_buf *out)
 	rc |= pf_buf_puts(out,
 			  "<!DOCTYPE html>\n<html>\n<head>\n<title>/debug/pprof/</title>\n"
 			  "<style>\n.profile-name{\n\tdisplay:inline-block;\n\twidth:6rem;\n}\n</style>\n"
-			  "</head>\n<body>\n/debug/pprof/\n<br>\n<p>Set debug=1 as a query parameter of memstats to get a text page instead of JSON.</p>\n"
-			  "Types of profiles available:\n<table>\n<thead><tr><td>Profile</td></tr></thead>\n<tbody>\n");
+			  "</head>\n<body>\n<p>/debug/pprof/</p>\n"
+			  "<p>Types of profiles available:</p>\n<table>\n<thead><tr><td>Profile</td></tr></thead>\n<tbody>\n");
 	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
 		rc |= pf_buf_printf(out, "<tr><td><a href=\"%s\">%s</a></td></tr>\n", entries[i].href,
 				    entries[i].name);
-	rc |= pf_buf_puts(out, "</tbody>\n</table>\n<br>\n<p>\nProfile Descriptions:\n<ul>\n");
+	rc |= pf_buf_puts(out, "</tbody>\n</table>\n<p>Profile Descriptions:</p>\n<ul>\n");
 	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
 		rc |= pf_buf_printf(out, "<li><div class=\"profile-name\">%s: </div> %s</li>\n",
 				    entries[i].name, entries[i].desc);
 	rc |= pf_buf_puts(out,
-			  "</ul>\n</p>\n<p>Collect a CPU profile with: "
+			  "</ul>\n<p>Collect a CPU profile with: "
 			  "<code>go tool pprof http://HOST:PORT/debug/pprof/profile?seconds=30</code></p>\n"
 			  "</body>\n</html>\n");
 	return rc ? -1 : 0;
