@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/buf.h"
 #include "../base/paths.h"
 #include "../base/str.h"
 
@@ -112,4 +113,38 @@ const struct pf_lesson *pf_lessons_find(const struct pf_lessons *ls, const char 
 			return l;
 	}
 	return NULL;
+}
+
+size_t pf_lessons_exercise_refs(const struct pf_lesson *l, int *nums, size_t max)
+{
+	static const char *const verbs[] = { "proflab run ", "proflab check ", "proflab hint ",
+					     "proflab reset " };
+	struct pf_buf b;
+	size_t n = 0, v, k;
+
+	pf_buf_init(&b, 16u << 20);
+	if (pf_buf_read_file(&b, l->path) < 0) {
+		pf_buf_release(&b);
+		return 0;
+	}
+	for (const char *p = b.data; (p = strstr(p, "proflab ")) != NULL; p++) {
+		for (v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
+			const char *a = p + strlen(verbs[v]);
+			char *end;
+			long num;
+			int seen = 0;
+
+			if (strncmp(p, verbs[v], strlen(verbs[v])) != 0 || !isdigit((unsigned char)*a))
+				continue;
+			num = strtol(a, &end, 10);
+			if (num <= 0 || num > 999 || isalnum((unsigned char)*end))
+				continue;
+			for (k = 0; k < n; k++)
+				seen |= nums[k] == (int)num;
+			if (!seen && n < max)
+				nums[n++] = (int)num;
+		}
+	}
+	pf_buf_release(&b);
+	return n;
 }
