@@ -21,7 +21,7 @@ static void hold(void *p)
 }
 
 /* alloc 10 x 1000 B, all kept: alloc 10/10000, inuse 10/10000 */
-__attribute__((noinline)) static void make_kept(void)
+__attribute__((noipa)) static void make_kept(void)
 {
 	for (int i = 0; i < 10; i++) {
 		char *p = malloc(1000);
@@ -31,7 +31,7 @@ __attribute__((noinline)) static void make_kept(void)
 }
 
 /* alloc 20 x 512 B, all freed: alloc 20/10240, inuse 0 */
-__attribute__((noinline)) static void make_freed(void)
+__attribute__((noipa)) static void make_freed(void)
 {
 	for (int i = 0; i < 20; i++) {
 		char *p = malloc(512);
@@ -42,14 +42,14 @@ __attribute__((noinline)) static void make_freed(void)
 }
 
 /* calloc 5 x (10 x 100 B), kept: alloc 5/5000, inuse 5/5000 */
-__attribute__((noinline)) static void make_zeroed(void)
+__attribute__((noipa)) static void make_zeroed(void)
 {
 	for (int i = 0; i < 5; i++)
 		hold(calloc(10, 100));
 }
 
 /* realloc growth 1 KiB .. 8 KiB: alloc 8/36864, inuse 1/8192 (the last) */
-__attribute__((noinline)) static void grow_buffer(void)
+__attribute__((noipa)) static void grow_buffer(void)
 {
 	char *p = NULL;
 
@@ -62,7 +62,7 @@ __attribute__((noinline)) static void grow_buffer(void)
 
 /* posix_memalign 4 x 300 B kept, aligned_alloc 3 x 256 B freed:
  * alloc 7/1968, inuse 4/1200 */
-__attribute__((noinline)) static void make_aligned(void)
+__attribute__((noipa)) static void make_aligned(void)
 {
 	for (int i = 0; i < 4; i++) {
 		void *p = NULL;

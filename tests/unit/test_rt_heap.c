@@ -1,0 +1,488 @@
+/*
+ * test_rt_heap.c - the heap profiler and memstats, linked into this test
+ * program as into any program (libproflab.a): the interposer, exact
+ * figures at rate 1, the sampled estimate at the default rate, threads
+ * freeing each other's blocks, and the memstats invariants.
+ *
+ * HEAP_STRESS_SECONDS sets the length of the threads case (default 3;
+ * `make stress-heap` runs it for 20).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proflab.h"
+#include "pprof/functab.c" /* proflab's reader of per-function totals (not in the runtime library) */
+#include "runtime/heap_table.h"
+#include "runtime/rt.h"
+#include "t.h"
+
+static volatile unsigned char sink;
+
+static void touch(void *p)
+{
+	((volatile unsigned char *)p)[0] = 1;
+	sink += ((unsigned char *)p)[0];
+}
+
+/* Per-function value of sample type `type` in a fresh snapshot (flat). */
+static int64_t flat_of(const struct pf_profile *p, const char *type, const char *fn)
+{
+	struct pf_functab t;
+	const struct pf_func_stat *s;
+	int64_t v = -1;
+
+	if (pf_functab_build(&t, p, pf_profile_sample_index(p, type)) < 0)
+		return -2;
+	s = pf_functab_find(&t, fn);
+	v = s ? s->flat : 0;
+	pf_functab_release(&t);
+	return v;
+}
+
+static struct pf_profile *snapshot(int allocs)
+{
+	struct pf_profile *p = NULL;
+	struct pf_err err = { 0, "" };
+
+	if (pf_heap_snapshot(allocs, &p, &err) < 0)
+		printf("  snapshot: %s\n", err.msg);
+	return p;
+}
+
+static void usable_size_matches_glibc(void)
+{
+	size_t (*real)(void *) = (size_t (*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+	static const size_t sizes[] = { 0, 1, 8, 24, 25, 100, 1000, 4096, 100000, 300000, 5u << 20 };
+	size_t i;
+
+	CHECK(real != NULL);
+	CHECK((void *)real != (void *)malloc_usable_size);
+	if (!real)
+		return;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		void *p = malloc(sizes[i]);
+		void *q = memalign(4096, sizes[i] + 1);
+
+		CHECK_INT(malloc_usable_size(p), real(p));
+		CHECK_INT(malloc_usable_size(q), real(q));
+		CHECK(malloc_usable_size(p) >= sizes[i]);
+		free(p);
+		free(q);
+	}
+	CHECK_INT(malloc_usable_size(NULL), 0);
+}
+
+static void memstats_invariants(void)
+{
+	struct proflab_memstats a, b, c, d;
+	void *blocks[100];
+	uint64_t bytes = 0;
+	int i;
+
+	CHECK_INT(proflab_read_memstats(NULL), -EINVAL);
+	CHECK_INT(proflab_read_memstats(&a), 0);
+	for (i = 0; i < 100; i++) {
+		blocks[i] = malloc((size_t)(i * 37 + 1));
+		bytes += malloc_usable_size(blocks[i]);
+	}
+	proflab_read_memstats(&b);
+	for (i = 0; i < 50; i++)
+		free(blocks[i]);
+	proflab_read_memstats(&c);
+	for (i = 50; i < 100; i++)
+		free(blocks[i]);
+	proflab_read_memstats(&d);
+
+	CHECK_INT(b.mallocs - a.mallocs, 100);
+	CHECK_INT(b.total_alloc - a.total_alloc, bytes);
+	CHECK_INT(b.alloc - a.alloc, bytes);
+	CHECK_INT(d.frees - a.frees, 100);
+	CHECK_INT(d.alloc, a.alloc);
+	CHECK_INT(d.heap_objects, a.heap_objects);
+	CHECK(c.alloc < b.alloc && c.alloc > a.alloc);
+	CHECK_INT(d.total_alloc, b.total_alloc);
+	CHECK(a.total_alloc <= b.total_alloc && b.total_alloc <= c.total_alloc);
+	CHECK_INT(c.heap_objects, c.mallocs - c.frees);
+	CHECK_INT(d.heap_objects, d.mallocs - d.frees);
+	CHECK(b.peak_alloc >= b.alloc && d.peak_alloc >= b.alloc);
+	CHECK(d.sys > 0);
+}
+
+/* The exact case: the figures of heap_known.c, in-process. */
+#define KEEP 64
+static void *kept[KEEP];
+static int nkept;
+
+__attribute__((noipa)) static void exact_kept(void)
+{
+	for (int i = 0; i < 10; i++) {
+		kept[nkept] = malloc(1000);
+		touch(kept[nkept++]);
+	}
+}
+
+__attribute__((noipa)) static void exact_freed(void)
+{
+	for (int i = 0; i < 20; i++) {
+		void *p = malloc(512);
+		touch(p);
+		free(p);
+	}
+}
+
+__attribute__((noipa)) static void exact_zeroed(void)
+{
+	for (int i = 0; i < 5; i++) {
+		kept[nkept] = calloc(10, 100);
+		touch(kept[nkept++]);
+	}
+}
+
+__attribute__((noipa)) static void exact_grow(void)
+{
+	char *p = NULL;
+
+	for (int i = 1; i <= 8; i++) {
+		p = realloc(p, (size_t)1024 * i);
+		touch(p);
+	}
+	kept[nkept++] = p;
+}
+
+__attribute__((noipa)) static void exact_aligned(void)
+{
+	for (int i = 0; i < 4; i++) {
+		void *p = NULL;
+		CHECK_INT(posix_memalign(&p, 64, 300), 0);
+		CHECK(((uintptr_t)p & 63) == 0);
+		touch(p);
+		kept[nkept++] = p;
+	}
+	for (int i = 0; i < 3; i++) {
+		void *p = aligned_alloc(64, 256);
+		touch(p);
+		free(p);
+	}
+}
+
+static void exact_at_rate_1(void)
+{
+	struct pf_profile *p;
+
+	CHECK_INT(proflab_heap_set_rate(1), 0);
+	exact_kept();
+	exact_freed();
+	exact_zeroed();
+	exact_grow();
+	exact_aligned();
+	p = snapshot(0);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK_INT(p->period, 1);
+	CHECK_STR(p->period_type.type, "space");
+	CHECK_STR(p->period_type.unit, "bytes");
+	CHECK_INT(p->nsample_types, 4);
+	CHECK_STR(p->sample_types[0].type, "alloc_objects");
+	CHECK_STR(p->sample_types[3].type, "inuse_space");
+	CHECK_STR(p->default_sample_type, "inuse_space");
+
+	CHECK_INT(flat_of(p, "alloc_objects", "exact_kept"), 10);
+	CHECK_INT(flat_of(p, "alloc_space", "exact_kept"), 10000);
+	CHECK_INT(flat_of(p, "inuse_objects", "exact_kept"), 10);
+	CHECK_INT(flat_of(p, "inuse_space", "exact_kept"), 10000);
+
+	CHECK_INT(flat_of(p, "alloc_objects", "exact_freed"), 20);
+	CHECK_INT(flat_of(p, "alloc_space", "exact_freed"), 10240);
+	CHECK_INT(flat_of(p, "inuse_objects", "exact_freed"), 0);
+	CHECK_INT(flat_of(p, "inuse_space", "exact_freed"), 0);
+
+	CHECK_INT(flat_of(p, "alloc_objects", "exact_zeroed"), 5);
+	CHECK_INT(flat_of(p, "alloc_space", "exact_zeroed"), 5000);
+	CHECK_INT(flat_of(p, "inuse_space", "exact_zeroed"), 5000);
+
+	CHECK_INT(flat_of(p, "alloc_objects", "exact_grow"), 8);
+	CHECK_INT(flat_of(p, "alloc_space", "exact_grow"), 36864);
+	CHECK_INT(flat_of(p, "inuse_objects", "exact_grow"), 1);
+	CHECK_INT(flat_of(p, "inuse_space", "exact_grow"), 8192);
+
+	CHECK_INT(flat_of(p, "alloc_objects", "exact_aligned"), 7);
+	CHECK_INT(flat_of(p, "alloc_space", "exact_aligned"), 1968);
+	CHECK_INT(flat_of(p, "inuse_objects", "exact_aligned"), 4);
+	CHECK_INT(flat_of(p, "inuse_space", "exact_aligned"), 1200);
+	pf_profile_free(p);
+
+	/* The allocs view differs only in its default type. */
+	p = snapshot(1);
+	CHECK(p && strcmp(p->default_sample_type, "alloc_space") == 0);
+	pf_profile_free(p);
+
+	/* Freeing the kept blocks brings in-use back to zero. */
+	while (nkept > 0)
+		free(kept[--nkept]);
+	p = snapshot(0);
+	if (p) {
+		CHECK_INT(flat_of(p, "inuse_objects", "exact_kept"), 0);
+		CHECK_INT(flat_of(p, "inuse_space", "exact_grow"), 0);
+		CHECK_INT(flat_of(p, "inuse_space", "exact_aligned"), 0);
+		CHECK_INT(flat_of(p, "alloc_objects", "exact_kept"), 10);
+	}
+	pf_profile_free(p);
+}
+
+__attribute__((noipa)) static void *untracked_alloc(void)
+{
+	void *p = malloc(777);
+
+	touch(p); /* not a tail call: the frame stays */
+	return p;
+}
+
+__attribute__((noipa)) static void *failing_realloc(void *p)
+{
+	void *q = realloc(p, (size_t)1 << 62);
+
+	sink += q != NULL;
+	return q;
+}
+
+static void untracked_and_failed(void)
+{
+	void *a, *b, *r;
+	size_t live;
+
+	/* A block allocated while sampling is off is freed correctly later. */
+	proflab_heap_set_rate(0);
+	a = untracked_alloc();
+	proflab_heap_set_rate(1);
+	live = pf_heap_live_records();
+	free(a);
+	CHECK_INT(pf_heap_live_records(), live);
+
+	/* A failed realloc leaves the block, and its record, as they were. */
+	b = untracked_alloc();
+	CHECK_INT(pf_heap_live_records(), live + 1);
+	r = failing_realloc(b);
+	CHECK(r == NULL);
+	CHECK_INT(pf_heap_live_records(), live + 1);
+	free(b);
+	CHECK_INT(pf_heap_live_records(), live);
+}
+
+/* 256 MiB+ in mixed sizes at the default rate: the estimate is within 15%. */
+__attribute__((noipa)) static void *estimate_alloc(size_t n)
+{
+	void *p = malloc(n);
+
+	touch(p); /* not a tail call: the frame stays */
+	return p;
+}
+
+static void default_rate_estimate(void)
+{
+	uint64_t truth = 0, x = 88172645463325252ULL;
+	struct pf_profile *p;
+	int64_t est;
+
+	CHECK_INT(proflab_heap_set_rate(PROFLAB_DEFAULT_HEAP_RATE), 0);
+	while (truth < (uint64_t)256 << 20) {
+		size_t n;
+		void *b;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		n = 16 + (size_t)(x % 16384);
+		b = estimate_alloc(n);
+		touch(b);
+		free(b);
+		truth += n;
+	}
+	p = snapshot(1);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK_INT(p->period, PROFLAB_DEFAULT_HEAP_RATE);
+	est = flat_of(p, "alloc_space", "estimate_alloc");
+	printf("  default rate: estimated %" PRId64 " of %" PRIu64 " bytes (%+.1f%%)\n", est, truth,
+	       100.0 * ((double)est - (double)truth) / (double)truth);
+	CHECK(est > 0.85 * (double)truth && est < 1.15 * (double)truth);
+	CHECK_INT(flat_of(p, "inuse_space", "estimate_alloc"), 0);
+	pf_profile_free(p);
+}
+
+/* Threads allocate and free each other's blocks through mailboxes. */
+#define NTHREADS 8
+#define MAILBOX 256
+#define KEEP_PER_THREAD 50
+
+struct mailbox {
+	pthread_mutex_t lock;
+	void *slot[MAILBOX];
+	int n;
+};
+
+static struct mailbox boxes[NTHREADS];
+static atomic_int stop_flag;
+static _Atomic int64_t allocs_made;
+
+struct worker {
+	int id;
+	void *mine[KEEP_PER_THREAD];
+	int64_t kept_bytes;
+};
+
+__attribute__((noipa)) static void *worker_alloc(size_t n)
+{
+	void *p = malloc(n);
+
+	touch(p); /* not a tail call: the frame stays */
+	return p;
+}
+
+static void *worker(void *arg)
+{
+	struct worker *w = arg;
+	uint64_t x = 0x9e3779b97f4a7c15ULL * (uint64_t)(w->id + 1);
+	int64_t made = 0;
+
+	while (!atomic_load(&stop_flag)) {
+		struct mailbox *to;
+		size_t n;
+		void *p;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		n = 8 + (size_t)(x % 2000);
+		p = worker_alloc(n);
+		touch(p);
+		made++;
+		/* Hand it to another thread; if its box is full, free one of
+		 * the blocks waiting there (allocated by some other thread). */
+		to = &boxes[(w->id + 1 + (int)(x % (NTHREADS - 1))) % NTHREADS];
+		pthread_mutex_lock(&to->lock);
+		if (to->n == MAILBOX)
+			free(to->slot[--to->n]);
+		to->slot[to->n++] = p;
+		pthread_mutex_unlock(&to->lock);
+		/* Empty one's own box from time to time. */
+		if ((x & 63) == 0) {
+			struct mailbox *mb = &boxes[w->id];
+
+			pthread_mutex_lock(&mb->lock);
+			while (mb->n > 0)
+				free(mb->slot[--mb->n]);
+			pthread_mutex_unlock(&mb->lock);
+		}
+	}
+	for (int i = 0; i < KEEP_PER_THREAD; i++) {
+		size_t n = 100 + (size_t)w->id;
+
+		w->mine[i] = worker_alloc(n);
+		w->kept_bytes += (int64_t)n;
+		made++;
+	}
+	atomic_fetch_add(&allocs_made, made);
+	return NULL;
+}
+
+static void threads_free_each_others_blocks(void)
+{
+	const char *env = getenv("HEAP_STRESS_SECONDS");
+	int seconds = env ? (int)strtol(env, NULL, 10) : 3;
+	struct worker ws[NTHREADS];
+	pthread_t th[NTHREADS];
+	struct pf_profile *p;
+	int64_t kept_bytes = 0;
+	char path[] = "/tmp/proflab-heap-XXXXXX";
+	int fd, writes = 0, bad = 0, i;
+	struct timespec t0, t;
+
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+	if (seconds < 1)
+		seconds = 1;
+	CHECK_INT(proflab_heap_set_rate(1), 0);
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_mutex_init(&boxes[i].lock, NULL);
+		memset(&ws[i], 0, sizeof(ws[i]));
+		ws[i].id = i;
+		CHECK_INT(pthread_create(&th[i], NULL, worker, &ws[i]), 0);
+	}
+	/* Write the profile at arbitrary moments while they run. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		struct pf_err err = { 0, "" };
+		struct pf_profile *q;
+
+		usleep(200000);
+		if (proflab_heap_write(path) != 0) {
+			bad++;
+		} else {
+			q = pf_profile_read(path, &err);
+			if (!q || flat_of(q, "inuse_objects", "worker_alloc") < 0)
+				bad++;
+			pf_profile_free(q);
+		}
+		writes++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < seconds);
+	atomic_store(&stop_flag, 1);
+	for (i = 0; i < NTHREADS; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < NTHREADS; i++) {
+		while (boxes[i].n > 0)
+			free(boxes[i].slot[--boxes[i].n]);
+		kept_bytes += ws[i].kept_bytes;
+	}
+	unlink(path);
+	printf("  %d threads for %d s: %" PRId64 " allocations, %d profiles written during the run\n",
+	       NTHREADS, seconds, atomic_load(&allocs_made), writes);
+	CHECK_INT(bad, 0);
+	p = snapshot(0);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK_INT(flat_of(p, "alloc_objects", "worker_alloc"), atomic_load(&allocs_made));
+	CHECK_INT(flat_of(p, "inuse_objects", "worker_alloc"), NTHREADS * KEEP_PER_THREAD);
+	CHECK_INT(flat_of(p, "inuse_space", "worker_alloc"), kept_bytes);
+	pf_profile_free(p);
+	for (i = 0; i < NTHREADS; i++)
+		for (int k = 0; k < KEEP_PER_THREAD; k++)
+			free(ws[i].mine[k]);
+	p = snapshot(0);
+	if (p)
+		CHECK_INT(flat_of(p, "inuse_objects", "worker_alloc"), 0);
+	pf_profile_free(p);
+}
+
+static void api_errors(void)
+{
+	CHECK_INT(proflab_heap_set_rate(-1), -EINVAL);
+	CHECK_INT(proflab_heap_write(NULL), -EINVAL);
+	CHECK(proflab_heap_write("/nonexistent-dir/x/heap.pb.gz") < 0);
+}
+
+int main(void)
+{
+	/* stdout's buffer is allocated by the first printf: do it first, so
+	 * that the memstats case counts only its own blocks. */
+	printf("test_rt_heap\n");
+	fflush(stdout);
+	T_RUN(usable_size_matches_glibc);
+	T_RUN(memstats_invariants);
+	T_RUN(exact_at_rate_1);
+	T_RUN(untracked_and_failed);
+	T_RUN(default_rate_estimate);
+	T_RUN(threads_free_each_others_blocks);
+	T_RUN(api_errors);
+	return t_exit();
+}
