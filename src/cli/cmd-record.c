@@ -143,6 +143,7 @@ static int run(int argc, char **argv)
 				"usage: proflab record %s\n", pf_cmd_record.synopsis);
 		return 2;
 	}
+	pos[npos] = NULL; /* positionals were compacted within argv */
 	if (hz != -1 && (hz < 1 || hz > PROFLAB_MAX_HZ)) {
 		fprintf(stderr, "proflab record: -hz %ld: want a rate from 1 to %d\n", hz,
 			PROFLAB_MAX_HZ);
