@@ -218,9 +218,12 @@ static int run(int argc, char **argv)
 		rc = pf_report_traces(p, &o, &out, &err);
 	else
 		rc = pf_report_top(p, &o, &out, &err);
+	if (rc < 0) {
+		status = fail(&err);
+		goto out;
+	}
 	fwrite(out.data, 1, out.len, stdout);
-	fflush(stdout);
-	status = rc < 0 ? fail(&err) : 0;
+	status = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 out:
 	pf_buf_release(&out);
 	pf_profile_free(p);

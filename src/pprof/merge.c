@@ -9,7 +9,106 @@
  */
 #include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* Keys (bytes) -> index, for identical locations and samples. */
+struct keymap {
+	char **keys;
+	size_t *lens;
+	uint32_t *vals;
+	size_t mask, n;
+};
+
+static size_t key_hash(const char *k, size_t n)
+{
+	size_t h = 1469598103934665603ULL, i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
+	return h;
+}
+
+static int keymap_init(struct keymap *m, size_t hint)
+{
+	size_t cap = 64;
+
+	while (cap < hint * 2)
+		cap <<= 1;
+	m->keys = calloc(cap, sizeof(*m->keys));
+	m->lens = calloc(cap, sizeof(*m->lens));
+	m->vals = calloc(cap, sizeof(*m->vals));
+	m->mask = cap - 1;
+	m->n = 0;
+	return m->keys && m->lens && m->vals ? 0 : -1;
+}
+
+static void keymap_release(struct keymap *m)
+{
+	free(m->keys);
+	free(m->lens);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The index stored for key, or val after storing it (the key is copied
+ * into arena a). UINT32_MAX on out of memory. The map never fills: it is
+ * sized for every key up front. */
+static uint32_t keymap_get(struct keymap *m, struct pf_arena *a, const char *k, size_t n,
+			   uint32_t val)
+{
+	size_t h = key_hash(k, n) & m->mask;
+
+	while (m->keys[h]) {
+		if (m->lens[h] == n && memcmp(m->keys[h], k, n) == 0)
+			return m->vals[h];
+		h = (h + 1) & m->mask;
+	}
+	m->keys[h] = pf_arena_alloc(a, n + 1);
+	if (!m->keys[h])
+		return UINT32_MAX;
+	memcpy(m->keys[h], k, n);
+	m->lens[h] = n;
+	m->vals[h] = val;
+	m->n++;
+	return val;
+}
+
+static int loc_key(const struct pf_profile *s, const struct pf_location *l, struct pf_buf *k)
+{
+	uint32_t i;
+	int rc = 0;
+
+	pf_buf_truncate(k, 0);
+	rc |= pf_buf_printf(k, "%llx|", (unsigned long long)l->address);
+	if (l->mapping != PF_NONE)
+		rc |= pf_buf_printf(k, "%s|%s|", s->mappings[l->mapping].file,
+				    s->mappings[l->mapping].build_id);
+	for (i = 0; i < l->nlines; i++) {
+		const struct pf_function *f = &s->functions[l->lines[i].function];
+
+		rc |= pf_buf_printf(k, "%s|%s|%s|%lld|%lld|", f->name, f->system_name, f->filename,
+				    (long long)f->start_line, (long long)l->lines[i].line);
+	}
+	return rc;
+}
+
+static int sample_key(const struct pf_sample *s, int base, struct pf_buf *k)
+{
+	uint32_t i;
+	int rc = 0;
+
+	pf_buf_truncate(k, 0);
+	for (i = 0; i < s->nlocs; i++)
+		rc |= pf_buf_append(k, &s->locs[i], sizeof(s->locs[i]));
+	rc |= pf_buf_putc(k, '|');
+	for (i = 0; i < s->nlabels; i++)
+		rc |= pf_buf_printf(k, "%s=%s/%lld%s;", s->labels[i].key, s->labels[i].str,
+				    (long long)s->labels[i].num, s->labels[i].num_unit);
+	if (base)
+		rc |= pf_buf_puts(k, "pprof::base=true");
+	return rc;
+}
 
 static int same_type(const struct pf_value_type *a, const struct pf_value_type *b)
 {
@@ -42,9 +141,13 @@ static struct pf_profile *merge(const struct pf_profile *const *srcs, const int 
 				const int *base_label, size_t n, struct pf_err *err)
 {
 	struct pf_profile *p = NULL;
-	struct pf_arena *a;
+	struct pf_arena *a, scratch;
+	struct keymap locs = { 0 }, samples = { 0 };
+	struct pf_buf key = PF_BUF_INIT;
+	uint32_t *remap = NULL, at;
 	size_t i, j, k, nm = 0, nl = 0, nf = 0, ns = 0, nc = 0;
 
+	pf_arena_init(&scratch);
 	if (n == 0) {
 		pf_err_set(err, PF_EUSAGE, "no profiles to merge");
 		return NULL;
@@ -71,7 +174,7 @@ static struct pf_profile *merge(const struct pf_profile *const *srcs, const int 
 	p->samples = pf_arena_calloc(a, ns + 1, sizeof(*p->samples));
 	p->comments = pf_arena_calloc(a, nc + 1, sizeof(*p->comments));
 	if (!p->sample_types || !p->mappings || !p->locations || !p->functions || !p->samples ||
-	    !p->comments)
+	    !p->comments || keymap_init(&locs, nl) < 0 || keymap_init(&samples, ns) < 0)
 		goto oom;
 	for (i = 0; i < p->nsample_types; i++) {
 		p->sample_types[i].type = pf_profile_strdup(p, srcs[0]->sample_types[i].type);
@@ -84,7 +187,11 @@ static struct pf_profile *merge(const struct pf_profile *const *srcs, const int 
 	p->doc_url = pf_profile_strdup(p, srcs[0]->doc_url);
 	for (i = 0; i < n; i++) {
 		const struct pf_profile *s = srcs[i];
-		size_t m0 = p->nmappings, l0 = p->nlocations, f0 = p->nfunctions;
+		size_t m0 = p->nmappings, f0 = p->nfunctions;
+
+		remap = calloc(s->nlocations + 1, sizeof(*remap));
+		if (!remap)
+			goto oom;
 
 		if (p->time_nanos == 0 || s->time_nanos < p->time_nanos)
 			p->time_nanos = s->time_nanos;
@@ -123,6 +230,14 @@ static struct pf_profile *merge(const struct pf_profile *const *srcs, const int 
 		for (j = 0; j < s->nlocations; j++) {
 			struct pf_location *l = &p->locations[p->nlocations];
 
+			if (loc_key(s, &s->locations[j], &key) < 0)
+				goto oom;
+			at = keymap_get(&locs, &scratch, key.data, key.len, (uint32_t)p->nlocations);
+			if (at == UINT32_MAX)
+				goto oom;
+			remap[j] = at;
+			if (at != p->nlocations)
+				continue;
 			*l = s->locations[j];
 			l->id = p->nlocations + 1;
 			if (l->mapping != PF_NONE)
@@ -153,7 +268,7 @@ static struct pf_profile *merge(const struct pf_profile *const *srcs, const int 
 			if (!to->locs || !to->values || !to->labels)
 				goto oom;
 			for (k = 0; k < from->nlocs; k++)
-				to->locs[k] = from->locs[k] + (uint32_t)l0;
+				to->locs[k] = remap[from->locs[k]];
 			for (k = 0; k < p->nsample_types; k++)
 				to->values[k] = from->values[k] * scale[i];
 			for (k = 0; k < from->nlabels; k++) {
@@ -167,14 +282,43 @@ static struct pf_profile *merge(const struct pf_profile *const *srcs, const int 
 				to->labels[k].str = "true";
 				to->labels[k].num_unit = "";
 			}
+			if (sample_key(to, base_label[i], &key) < 0)
+				goto oom;
+			at = keymap_get(&samples, &scratch, key.data, key.len, (uint32_t)p->nsamples);
+			if (at == UINT32_MAX)
+				goto oom;
+			if (at != p->nsamples) {
+				for (k = 0; k < p->nsample_types; k++)
+					p->samples[at].values[k] += to->values[k];
+				continue;
+			}
 			p->nsamples++;
 		}
+		free(remap);
+		remap = NULL;
 	}
-	return p;
+	/* Samples that cancelled out are dropped, like pprof's re-merge. */
+	for (i = 0, j = 0; i < p->nsamples; i++) {
+		int nonzero = 0;
+
+		for (k = 0; k < p->nsample_types; k++)
+			nonzero |= p->samples[i].values[k] != 0;
+		if (nonzero)
+			p->samples[j++] = p->samples[i];
+	}
+	p->nsamples = j;
+	goto out;
 oom:
 	pf_err_set(err, PF_EFAIL, "out of memory");
 	pf_profile_free(p);
-	return NULL;
+	p = NULL;
+out:
+	free(remap);
+	keymap_release(&locs);
+	keymap_release(&samples);
+	pf_buf_release(&key);
+	pf_arena_release(&scratch);
+	return p;
 }
 
 struct pf_profile *pf_report_merge(struct pf_profile *const *ps, size_t n, struct pf_err *err)
