@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# cpu_profile.sh - the CPU profiler end to end: profiles that go tool
+# pprof reads without the binary (-top, -list, -traces, inline frames),
+# every way a program can end, the C API, unwritable paths and programs
+# executed by the profiled one.
+. "$(dirname "$0")/lib.sh"
+PROGS=$BUILD/tests/progs
+export HOME=$TMP
+
+# gopprof ARGS...: go tool pprof -symbolize=none, output in OUT, status RC.
+gopprof() { run go tool pprof -symbolize=none "$@"; }
+
+# A profile made from a copy of the binary, deleted before reading.
+cp "$PROGS/cpu_split" "$TMP/cpu_split"
+run "$PROFLAB" record -cpuprofile "$TMP/split.pb.gz" -hz 1000 -- "$TMP/cpu_split" 1
+expect_rc record_runs 0
+rm -f "$TMP/cpu_split"
+gopprof -top "$TMP/split.pb.gz"
+expect_rc go_top_reads 0
+expect_contains go_top_type "$OUT" "Type: cpu"
+expect_contains go_top_work_a "$OUT" " work_a"
+expect_contains go_top_inline "$OUT" "mix_step (inline)"
+expect_contains go_top_build_id "$OUT" "Build ID: "
+gopprof -list 'work_c' "$TMP/split.pb.gz"
+expect_rc go_list_reads 0
+expect_contains go_list_routine "$OUT" "ROUTINE ======================== work_c in "
+expect_contains go_list_source "$OUT" "x = (x + 0x632be59bd9b4e019ULL) ^ (x >> 11);"
+gopprof -traces "$TMP/split.pb.gz"
+expect_rc go_traces_reads 0
+expect_contains go_traces_stack "$OUT" "work_b"
+expect_contains go_traces_thread "$OUT" "thread_two"
+
+# Ways to end: exit(), return from main, fatal signals.
+check_end() { # name, how, want-status
+	rm -f "$TMP/$1.pb.gz"
+	run env PROFLAB_CPUPROFILE="$TMP/$1.pb.gz" PROFLAB_HZ=1000 "$PROGS/cpu_exit-linked" "$2"
+	expect_rc "end_$1_status" "$3"
+	gopprof -top "$TMP/$1.pb.gz"
+	expect_rc "end_$1_profile_valid" 0
+	expect_contains "end_$1_profile_has_burn" "$OUT" "burn_cpu"
+}
+check_end exit exit 3
+check_end return return 0
+check_end segv segv 139
+check_end abort abort 134
+check_end term term 143
+
+# A forked child that exits must not overwrite the parent's profile.
+run env PROFLAB_CPUPROFILE="$TMP/fork.pb.gz" PROFLAB_HZ=1000 "$PROGS/cpu_exit-linked" fork
+expect_rc fork_status 0
+gopprof -top "$TMP/fork.pb.gz"
+expect_contains fork_profile_is_parents "$OUT" "main"
+
+# Programs executed by the profiled one do not profile into its file.
+run "$PROFLAB" record -cpuprofile "$TMP/sh.pb.gz" -- sh -c "'$PROGS/cpu_exit' return; exit 0"
+expect_rc exec_child_status 0
+gopprof -raw "$TMP/sh.pb.gz"
+expect_rc exec_parent_profile_valid 0
+expect_not_contains exec_child_not_profiled "$OUT" "burn_cpu"
+
+# An unwritable path: one clear line, the program's status untouched.
+run env PROFLAB_CPUPROFILE=/nonexistent/dir/cpu.pb.gz "$PROGS/cpu_exit-linked" exit
+expect_rc unwritable_status_kept 3
+expect_contains unwritable_message "$ERR" "proflab: cannot write CPU profile: /nonexistent/dir/cpu.pb.gz"
+expect_eq unwritable_one_line "$(printf '%s\n' "$ERR" | wc -l)" 1
+
+# The C API: a thread that exists before the start is sampled; starting
+# twice is -EBUSY; stopping twice -ENOENT.
+run "$PROGS/cpu_split-linked" 0.5 api "$TMP/api.pb.gz" 1000
+expect_rc api_status 0
+expect_contains api_second_start_ebusy "$OUT" "second start -16"
+expect_contains api_stop "$OUT" "stop 0"
+expect_contains api_stop_again "$OUT" "stop again -2"
+gopprof -top "$TMP/api.pb.gz"
+expect_contains api_existing_thread_sampled "$OUT" "work_a"
+expect_contains api_new_thread_sampled "$OUT" "work_b"
+
+# A bad PROFLAB_HZ is reported and the default used.
+run env PROFLAB_CPUPROFILE="$TMP/hz.pb.gz" PROFLAB_HZ=abc "$PROGS/cpu_exit-linked" return
+expect_rc bad_hz_status 0
+expect_contains bad_hz_message "$ERR" "proflab: PROFLAB_HZ=abc: want a rate from 1 to 10000; using 100"
