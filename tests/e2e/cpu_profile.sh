@@ -52,9 +52,9 @@ gopprof -top "$TMP/fork.pb.gz"
 expect_contains fork_profile_is_parents "$OUT" "main"
 
 # Programs executed by the profiled one do not profile into its file.
-run "$PROFLAB" record -cpuprofile "$TMP/sh.pb.gz" -- sh -c "'$PROGS/cpu_exit' return; exit 0"
+run "$PROFLAB" record -cpuprofile "$TMP/bash.pb.gz" -- bash -c "'$PROGS/cpu_exit' return; exit 0"
 expect_rc exec_child_status 0
-gopprof -raw "$TMP/sh.pb.gz"
+gopprof -raw "$TMP/bash.pb.gz"
 expect_rc exec_parent_profile_valid 0
 expect_not_contains exec_child_not_profiled "$OUT" "burn_cpu"
 
