@@ -1,0 +1,74 @@
+# tests/e2e/pprof_go.sh - `proflab pprof` against `go tool pprof` on
+# profiles that a Go program writes during the test (cpu, heap, allocs,
+# mutex, block, goroutine): every report must be byte for byte the same.
+source "$(dirname "$0")/lib.sh"
+export HOME=$TMP PPROF_TMPDIR=$TMP GO111MODULE=off GOPATH=$TMP/gopath
+
+if ! go build -o "$TMP/profgen" "$ROOT/tests/go/profgen.go" 2>"$TMP/build.err"; then
+	fail "build Go profile generator" "$(cat "$TMP/build.err")"
+	exit 1
+fi
+if ! "$TMP/profgen" "$TMP" 1500ms 2>"$TMP/gen.err"; then
+	fail "run Go profile generator" "$(cat "$TMP/gen.err")"
+	exit 1
+fi
+cd "$TMP" || exit 1
+
+# same NAME ARGS...: both tools' stdout and exit status must agree.
+same() {
+	local name=$1 gr pr
+	shift
+	go tool pprof -symbolize=none "$@" >"$TMP/go.out" 2>"$TMP/go.err"
+	gr=$?
+	"$PROFLAB" pprof "$@" >"$TMP/pl.out" 2>"$TMP/pl.err"
+	pr=$?
+	if [ "$gr" -ne "$pr" ]; then
+		fail "$name" "exit status: go $gr, proflab $pr" "go stderr: $(head -c 300 "$TMP/go.err")" \
+			"proflab stderr: $(head -c 300 "$TMP/pl.err")"
+	elif ! cmp -s "$TMP/go.out" "$TMP/pl.out"; then
+		fail "$name" "$(diff "$TMP/go.out" "$TMP/pl.out" | head -20)"
+	elif [ "$gr" -eq 0 ] && ! grep -q . "$TMP/go.out"; then
+		fail "$name" "go tool pprof printed nothing"
+	else
+		pass "$name"
+	fi
+}
+
+for p in cpu heap allocs mutex block goroutine; do
+	same "top $p" -top $p.pb.gz
+done
+for si in alloc_objects alloc_space inuse_objects inuse_space 0 3; do
+	same "top heap sample_index=$si" -top -sample_index=$si heap.pb.gz
+done
+for f in -inuse_space -inuse_objects -alloc_space -alloc_objects; do
+	same "top heap $f" -top $f heap.pb.gz
+done
+same "top mutex contentions" -top -contentions mutex.pb.gz
+same "top block delay" -top -total_delay block.pb.gz
+same "top cpu -cum" -top -cum cpu.pb.gz
+same "top cpu samples" -top -sample_index=samples cpu.pb.gz
+same "top cpu nodecount" -top -nodecount=4 cpu.pb.gz
+same "top heap nodecount cum" -top -nodecount=3 -cum -alloc_space heap.pb.gz
+same "top cpu nodefraction" -top -nodefraction=0.05 cpu.pb.gz
+same "top cpu nodefraction 0" -top -nodefraction=0 cpu.pb.gz
+same "top cpu unit ms" -top -unit=ms cpu.pb.gz
+same "top heap unit kB" -top -unit=kB -alloc_space heap.pb.gz
+same "top cpu focus" -top -focus=sortWords cpu.pb.gz
+same "top cpu ignore" -top -ignore='sort|hash' cpu.pb.gz
+same "top cpu hide" -top -hide=runtime cpu.pb.gz
+same "top cpu show" -top -show='main\.' cpu.pb.gz
+same "top merged" -top cpu.pb.gz cpu.pb.gz
+same "top heap+allocs merged" -top heap.pb.gz allocs.pb.gz
+same "top base" -top -base=heap.pb.gz allocs.pb.gz
+same "top base self" -top -base=cpu.pb.gz cpu.pb.gz
+same "top diff_base" -top -diff_base=heap.pb.gz allocs.pb.gz
+same "traces cpu" -traces cpu.pb.gz
+same "traces heap alloc_space" -traces -alloc_space heap.pb.gz
+same "traces mutex" -traces mutex.pb.gz
+same "traces goroutine" -traces goroutine.pb.gz
+same "peek cpu" -peek='main\.' cpu.pb.gz
+same "peek heap all" -peek=. -alloc_space heap.pb.gz
+same "peek no match" -peek=nosuchfunction cpu.pb.gz
+same "list cpu" -list=hashLoop cpu.pb.gz
+same "list heap" -list='main\.alloc' -alloc_space heap.pb.gz
+same "list no match" -list=nosuchfunction cpu.pb.gz
