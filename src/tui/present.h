@@ -1,0 +1,17 @@
+/*
+ * present.h - a chapter as slides, for workshops (`proflab present N`):
+ * one `##` section per screen under a large boxed title, the chapter's
+ * title and introduction first. Right, Space, PgDn and l go forward;
+ * Left, Backspace, PgUp and h go back; j/k (Down/Up) scroll a slide that
+ * is taller than the screen; g/G first/last; q quits.
+ */
+#ifndef PF_PRESENT_H
+#define PF_PRESENT_H
+
+#include "../course/lessons.h"
+
+/* Show chapter l as slides on the terminal. Returns the exit status: 0,
+ * 1 when the chapter cannot be read, 2 when stdout is not a terminal. */
+int pf_present_run(const struct pf_lesson *l);
+
+#endif
