@@ -1,4 +1,14 @@
 /* cmd-quiz.c - `proflab quiz`: list the knowledge checks, or take one */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../base/buf.h"
+#include "../course/progress.h"
+#include "../course/quiz.h"
+#include "../tui/quiz_view.h"
 #include "command.h"
 #include "opt.h"
 
@@ -6,21 +16,258 @@ static int run(int argc, char **argv);
 
 const struct pf_command pf_cmd_quiz = {
 	.name = "quiz",
-	.synopsis = "[N] [--answers FILE|-]",
+	.synopsis = "[N] [--answers FILE|-] [--pass-mark PERCENT] [--key]",
 	.summary = "list the knowledge checks, or take one",
-	.help = "",
+	.help = "Without N, lists the quizzes with their question counts and your best\n"
+		"scores. With N (a chapter number or slug) on a terminal, asks the\n"
+		"questions one by one.\n"
+		"\n"
+		"options:\n"
+		"  --answers FILE|-     grade answers from FILE (- for stdin), one line per\n"
+		"                       question: a letter (b), letters (a,c), an order\n"
+		"                       (c,a,d,b), a number or a text; blank lines and lines\n"
+		"                       starting with # are skipped. Prints a verdict and the\n"
+		"                       explanation per question and ends with \"score: X/Y\".\n"
+		"  --pass-mark PERCENT  the score needed to pass (default 80)\n"
+		"  --key                print the answer key in the --answers format\n"
+		"\n"
+		"Profile questions are graded against your last profile of the exercise\n"
+		"they name (proflab run EX), or against a bundled profile if you have none.\n"
+		"Exit status: 0 passed, 1 below the pass mark, 2 usage or malformed files.\n"
+		"\n"
+		"examples:\n"
+		"  proflab quiz\n"
+		"  proflab quiz 1\n"
+		"  printf 'c,d,a,b\\nb\\n...' | proflab quiz 1 --answers -\n",
 	.run = run,
 };
 
+/* Plain text of md, wrapped at 76 columns; the first line starts after
+ * `lead` (already printed), later lines with `indent`. */
+static void print_wrapped(const char *indent, const char *md)
+{
+	struct pf_buf b = PF_BUF_INIT;
+	const char *s;
+	int col = (int)strlen(indent), space = 0;
+
+	pf_quiz_plain(md, &b);
+	for (s = b.data; *s;) {
+		size_t w = strcspn(s, " \n");
+
+		if (w) {
+			if (space && col + 1 + (int)w > 76) {
+				printf("\n%s", indent);
+				col = (int)strlen(indent);
+			} else if (space) {
+				putchar(' ');
+				col++;
+			}
+			fwrite(s, 1, w, stdout);
+			col += (int)w;
+			space = 0;
+		}
+		s += w;
+		if (*s == '\n' && s[1] == '\n') {
+			printf("\n\n%s", indent);
+			col = (int)strlen(indent);
+			space = 0;
+			s += 2;
+		} else if (*s) {
+			space = col > (int)strlen(indent);
+			s++;
+		}
+	}
+	putchar('\n');
+	pf_buf_release(&b);
+}
+
+static int list_quizzes(void)
+{
+	struct pf_quiz_list l;
+	struct pf_progress p;
+	struct pf_err err = { 0 };
+	const char *w;
+	size_t i;
+	int status = 0;
+
+	if (pf_quiz_list_load(&l, &err) < 0) {
+		fprintf(stderr, "proflab quiz: %s\n", err.msg);
+		return 1;
+	}
+	if (pf_progress_load(&p, &err) < 0) {
+		fprintf(stderr, "proflab quiz: %s\n", err.msg);
+		memset(&p, 0, sizeof(p));
+	}
+	w = pf_progress_take_warning();
+	if (w)
+		fprintf(stderr, "proflab quiz: warning: %s\n", w);
+	for (i = 0; i < l.n; i++) {
+		struct pf_quiz q;
+		const struct pf_progress_quiz *pq;
+		char best[64];
+
+		if (pf_quiz_load(&q, l.items[i].path, &err) < 0) {
+			fprintf(stderr, "proflab quiz: %s\n", err.msg);
+			status = 2;
+			continue;
+		}
+		pq = pf_progress_find_quiz(&p, q.number);
+		if (pq && pq->attempts)
+			snprintf(best, sizeof(best), "best %d/%d", pq->best, pq->total);
+		else
+			snprintf(best, sizeof(best), "not taken");
+		printf("%2d  %-22s %2zu questions  %-11s %s\n", q.number, q.slug, q.n, best,
+		       q.title);
+		pf_quiz_release(&q);
+	}
+	if (l.n == 0)
+		printf("(no quizzes installed)\n");
+	pf_progress_release(&p);
+	pf_quiz_list_release(&l);
+	return status;
+}
+
+static int read_answers(const char *file, struct pf_buf *b)
+{
+	if (strcmp(file, "-") == 0)
+		return pf_buf_read_fd(b, STDIN_FILENO);
+	return pf_buf_read_file(b, file);
+}
+
+static int grade_file(struct pf_quiz *q, const char *file, double pass_mark)
+{
+	struct pf_buf text;
+	struct pf_quiz_result res;
+	struct pf_err err = { 0 };
+	const char *name = strcmp(file, "-") == 0 ? "stdin" : file;
+	const char *w;
+	size_t i;
+	int status, passed;
+
+	pf_buf_init(&text, 1 << 20);
+	if (read_answers(file, &text) < 0) {
+		fprintf(stderr, "proflab quiz: %s: %s\n", name,
+			errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
+		pf_buf_release(&text);
+		return 2;
+	}
+	if (pf_quiz_grade_answers(q, name, text.data, &res, &err) < 0) {
+		fprintf(stderr, "proflab quiz: %s\n", err.msg);
+		pf_buf_release(&text);
+		return pf_err_exit_status(err.code);
+	}
+	pf_buf_release(&text);
+	printf("%s\n\n", q->title);
+	for (i = 0; i < q->n; i++) {
+		const struct pf_quiz_question *qq = &q->q[i];
+
+		printf("%zu. %s: ", i + 1, res.verdicts[i].correct ? "right" : "wrong");
+		print_wrapped("   ", qq->text);
+		if (!res.verdicts[i].correct)
+			printf("   the answer: %s\n", res.verdicts[i].expected);
+		if (qq->profile_used)
+			printf("   graded against %s\n", qq->profile_used);
+		fputs("   why: ", stdout);
+		print_wrapped("   ", qq->explanation);
+		putchar('\n');
+	}
+	passed = 100.0 * res.score >= pass_mark * res.total;
+	status = passed ? 0 : 1;
+	if (pf_progress_record_quiz(q->number > 0 ? q->number : 1, res.score, res.total, &err) < 0)
+		fprintf(stderr, "proflab quiz: progress not saved: %s\n", err.msg);
+	w = pf_progress_take_warning();
+	if (w)
+		fprintf(stderr, "proflab quiz: warning: %s\n", w);
+	printf("%s: %.0f%%, the pass mark is %g%%\n", passed ? "passed" : "not passed",
+	       100.0 * res.score / res.total, pass_mark);
+	printf("score: %d/%d\n", res.score, res.total);
+	free(res.verdicts);
+	return status;
+}
+
+static int print_key(const struct pf_quiz *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++) {
+		struct pf_buf b = PF_BUF_INIT;
+
+		pf_quiz_key(q, i, &b);
+		/* Text keys hold NUL-separated alternatives: the first one. */
+		printf("%s\n", b.data);
+		pf_buf_release(&b);
+	}
+	return 0;
+}
+
 static int run(int argc, char **argv)
 {
-	static const struct pf_opt opts[] = { { 0 } };
+	const char *answers = NULL;
+	double pass_mark = PF_QUIZ_PASS_MARK;
+	int key = 0;
+	const struct pf_opt opts[] = {
+		{ "answers", PF_OPT_STRING, &answers, NULL, 0 },
+		{ "pass-mark", PF_OPT_DOUBLE, &pass_mark, NULL, 0 },
+		{ "key", PF_OPT_FLAG, &key, NULL, 0 },
+		{ 0 },
+	};
 	struct pf_err err = { 0 };
+	struct pf_quiz_list l;
+	const struct pf_quiz_entry *e;
+	struct pf_quiz q;
 	char **pos = argv + 1;
 	int npos, status, rc;
 
 	rc = pf_opt_parse(opts, argc, argv, 0, pos, &npos, &err);
 	if (pf_opt_done(&pf_cmd_quiz, rc, &err, &status))
 		return status;
-	return pf_command_unavailable(&pf_cmd_quiz);
+	if (npos > 1) {
+		fprintf(stderr, "proflab quiz: unexpected argument '%s'\n", pos[1]);
+		return 2;
+	}
+	if (pass_mark < 0 || pass_mark > 100) {
+		fprintf(stderr, "proflab quiz: --pass-mark %g: a percentage from 0 to 100\n",
+			pass_mark);
+		return 2;
+	}
+	if (npos == 0) {
+		if (answers || key) {
+			fprintf(stderr, "proflab quiz: %s needs a quiz number\n",
+				answers ? "--answers" : "--key");
+			return 2;
+		}
+		return list_quizzes();
+	}
+	if (pf_quiz_list_load(&l, &err) < 0) {
+		fprintf(stderr, "proflab quiz: %s\n", err.msg);
+		return 1;
+	}
+	e = pf_quiz_list_find(&l, pos[0]);
+	if (!e) {
+		fprintf(stderr, "proflab quiz: no quiz '%s' (proflab quiz lists them)\n", pos[0]);
+		pf_quiz_list_release(&l);
+		return 2;
+	}
+	rc = pf_quiz_load(&q, e->path, &err);
+	pf_quiz_list_release(&l);
+	if (rc == 0)
+		rc = pf_quiz_resolve_profiles(&q, &err);
+	if (rc < 0) {
+		fprintf(stderr, "proflab quiz: %s\n", err.msg);
+		pf_quiz_release(&q);
+		return pf_err_exit_status(err.code);
+	}
+	if (key)
+		status = print_key(&q);
+	else if (answers)
+		status = grade_file(&q, answers, pass_mark);
+	else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "proflab quiz: answering interactively needs a terminal; "
+				"use --answers FILE|- (see proflab quiz --help)\n");
+		status = 2;
+	} else {
+		status = pf_quiz_view_standalone(&q, pass_mark);
+	}
+	pf_quiz_release(&q);
+	return status;
 }

@@ -32,6 +32,8 @@ struct parser {
 	int answer_line;      /* 0 when the question has no answer: line */
 	char *answer;         /* raw answer text */
 	int tolerance_line;
+	int in_comment;       /* inside <!-- ... --> */
+	int comment_line;     /* where that comment began */
 	struct pf_buf body;
 	struct pf_buf expl;
 	size_t alloc;
@@ -382,7 +384,7 @@ static int key_line(struct parser *p, int line, const char *s, size_t n)
 			val[tl - 1] = '\0';
 		}
 		if (parse_number(val, &qq->tolerance) < 0 || qq->tolerance < 0)
-			return perr(p, line, "tolerance: '%s' is not a number >= 0", v);
+			return perr(p, line, "tolerance: '%.*s' is not a number >= 0", (int)vl, v);
 	} else if (strcmp(key, "exercise") == 0) {
 		return set_once(p, line, &qq->exercise, key, val);
 	} else if (strcmp(key, "profile") == 0) {
@@ -446,8 +448,22 @@ static int parse_line(struct parser *p, int line, const char *s, size_t n, int *
 	const char *t = trim(s, &tn);
 	int rc;
 
-	if (tn >= 4 && strncmp(t, "<!--", 4) == 0)
+	/* HTML comments, possibly over several lines, are skipped. */
+	if (p->in_comment || (tn >= 4 && strncmp(t, "<!--", 4) == 0)) {
+		const char *close = NULL, *c;
+
+		for (c = t; c + 3 <= t + tn; c++)
+			if (memcmp(c, "-->", 3) == 0)
+				close = c;
+		p->in_comment = close == NULL;
+		if (close && close + 3 != t + tn)
+			return perr(p, line, "text after the end of a comment");
+		if (!p->in_comment)
+			p->comment_line = 0;
+		else if (!p->comment_line)
+			p->comment_line = line;
 		return 0;
+	}
 	if (!*have_title) {
 		if (tn == 0)
 			return 0;
@@ -460,11 +476,11 @@ static int parse_line(struct parser *p, int line, const char *s, size_t n, int *
 		*have_title = 1;
 		return 0;
 	}
-	if (n >= 3 && s[0] == '#' && s[1] == '#' && s[2] == ' ') {
+	if (n >= 2 && s[0] == '#' && s[1] == '#' && (n == 2 || s[2] == ' ')) {
 		rc = finish_question(p);
 		if (rc < 0)
 			return rc;
-		return start_question(p, line, s + 3, n - 3);
+		return start_question(p, line, s + 2, n - 2);
 	}
 	if (!p->cur) {
 		if (tn == 0)
@@ -497,8 +513,8 @@ static int parse_line(struct parser *p, int line, const char *s, size_t n, int *
 		return rc;
 	if (!p->in_body)
 		return perr(p, line,
-			    "unexpected text '%.40s' (question text goes right after the ## heading)",
-			    t);
+			    "unexpected text '%.*s' (question text goes right after the ## heading)",
+			    (int)(tn < 40 ? tn : 40), t);
 	pf_buf_putc(&p->body, '\n');
 	pf_buf_append(&p->body, t, tn);
 	return 0;
@@ -561,6 +577,10 @@ int pf_quiz_parse(struct pf_quiz *q, const char *path, const char *text, size_t 
 		if (rc < 0)
 			goto out;
 		s = nl ? nl + 1 : end;
+	}
+	if (p.in_comment) {
+		rc = perr(&p, p.comment_line, "a comment that is never closed with -->");
+		goto out;
 	}
 	rc = finish_question(&p);
 	if (rc < 0)

@@ -29,14 +29,26 @@ static int by_name(const void *a, const void *b)
 	return strcmp((*x)->name, (*y)->name);
 }
 
+/* Highest flat first, then highest cum, then by name. */
+static int by_weight(const void *a, const void *b)
+{
+	const struct pf_func_stat *const *x = a, *const *y = b;
+
+	if ((*x)->flat != (*y)->flat)
+		return (*x)->flat > (*y)->flat ? -1 : 1;
+	if ((*x)->cum != (*y)->cum)
+		return (*x)->cum > (*y)->cum ? -1 : 1;
+	return strcmp((*x)->name, (*y)->name);
+}
+
 /* Fill the key of qq from the profile; 0, or -1 with a reason. */
 static int key_from_profile(struct pf_quiz_question *qq, const struct pf_profile *p,
 			    char *why, size_t whysz)
 {
 	struct pf_functab t = { 0 };
-	const struct pf_func_stat *top[TOP_CHOICES];
+	const struct pf_func_stat *top[TOP_CHOICES], **cand = NULL;
 	int si, rc = -1;
-	size_t i, n = 0;
+	size_t i, n = 0, ncand = 0;
 
 	si = qq->sample ? pf_profile_sample_index(p, qq->sample) : pf_profile_default_index(p);
 	if (si < 0) {
@@ -64,10 +76,23 @@ static int key_from_profile(struct pf_quiz_question *qq, const struct pf_profile
 		rc = 0;
 		goto out;
 	}
-	for (i = 0; i < t.n && n < TOP_CHOICES; i++)
-		if (t.items[i].flat > 0)
-			top[n++] = &t.items[i];
-	if (n < 2) {
+	/* The functions with the highest flat; when fewer than four have any,
+	 * the callers with the highest cum fill up the choices (start-up
+	 * code such as _start or __libc_start_main is left out: it is never
+	 * the answer and teaches nothing). */
+	cand = calloc(t.n ? t.n : 1, sizeof(*cand));
+	if (!cand) {
+		pf_fmt(why, whysz, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < t.n; i++)
+		if (t.items[i].flat > 0 ||
+		    (t.items[i].cum > 0 && t.items[i].name[0] != '_' && t.items[i].name[0] != '['))
+			cand[ncand++] = &t.items[i];
+	qsort(cand, ncand, sizeof(cand[0]), by_weight);
+	for (i = 0; i < ncand && n < TOP_CHOICES; i++)
+		top[n++] = cand[i];
+	if (n < 2 || top[0]->flat <= 0) {
 		pf_fmt(why, whysz, "fewer than two functions have samples in it");
 		goto out;
 	}
@@ -92,6 +117,7 @@ static int key_from_profile(struct pf_quiz_question *qq, const struct pf_profile
 	qq->alternatives = strdup(t.items[0].name);
 	rc = 0;
 out:
+	free(cand);
 	pf_functab_release(&t);
 	return rc;
 }

@@ -1,0 +1,454 @@
+/*
+ * quiz_view.c - the interactive knowledge check (quiz_view.h): draws one
+ * question at a time, turns keys into an answer line, and shows the
+ * verdict that pf_quiz_grade() gives for it.
+ */
+#include "quiz_view.h"
+
+#include <ctype.h>
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/buf.h"
+#include "../base/str.h"
+#include "../course/progress.h"
+
+#define KEY_ESC 27
+#define INPUT_MAX 200
+
+struct answer_state {
+	int cursor;
+	unsigned mask;                   /* multiple: chosen letters */
+	int order[PF_QUIZ_MAX_CHOICES];  /* order: current arrangement */
+	int grabbed;                     /* order: the cursor item moves */
+	char input[INPUT_MAX + 1];       /* number/text */
+	size_t len;
+	char status[256];                /* a one-line message under the answer */
+};
+
+enum { ST_ANSWERED, ST_QUIT };
+
+/* Draw md as plain wrapped text from row y between columns x and COLS-2,
+ * with attribute attr; returns the next free row. */
+static int draw_wrapped(int y, int x, const char *md, int attr)
+{
+	struct pf_buf b = PF_BUF_INIT;
+	const char *s;
+	int width = COLS - x - 2, col = 0;
+
+	if (width < 10)
+		width = 10;
+	pf_quiz_plain(md, &b);
+	attron(attr);
+	for (s = b.data; *s && y < LINES - 1;) {
+		size_t w = strcspn(s, " \n");
+
+		if (col > 0 && col + (int)w > width) {
+			y++;
+			col = 0;
+		}
+		if ((int)w > width)
+			w = (size_t)width;
+		mvaddnstr(y, x + col, s, (int)w);
+		col += (int)w;
+		s += w;
+		if (*s == '\n') {
+			y++;
+			col = 0;
+			s++;
+		} else if (*s == ' ') {
+			s++;
+			if (col > 0)
+				col++;
+		}
+	}
+	attroff(attr);
+	pf_buf_release(&b);
+	return y + 1;
+}
+
+static void draw_header(const struct pf_quiz *q, size_t i, const char *mode)
+{
+	char line[256];
+
+	pf_fmt(line, sizeof(line), "%s - question %zu of %zu%s", q->title, i + 1, q->n, mode);
+	attron(A_BOLD);
+	mvaddnstr(0, 0, line, COLS - 1);
+	attroff(A_BOLD);
+}
+
+static void draw_help(const char *text)
+{
+	attron(A_DIM);
+	mvaddnstr(LINES - 1, 0, text, COLS - 1);
+	attroff(A_DIM);
+}
+
+/* The question, its choices or input line; returns the next free row. */
+static int draw_question(const struct pf_quiz *q, size_t i, const struct answer_state *st,
+			 int interactive)
+{
+	const struct pf_quiz_question *qq = &q->q[i];
+	enum pf_quiz_type t = pf_quiz_answer_type(qq);
+	int y, k;
+	char line[512];
+
+	y = draw_wrapped(2, 2, qq->text, A_BOLD);
+	if (qq->profile_used)
+		y = draw_wrapped(y, 2, qq->profile_used, A_DIM);
+	y++;
+	if (t == PF_QUIZ_NUMBER || t == PF_QUIZ_TEXT) {
+		pf_fmt(line, sizeof(line), "Your answer: %s", st->input);
+		mvaddnstr(y, 4, line, COLS - 6);
+		if (interactive) {
+			curs_set(1);
+			move(y, 4 + 13 + (int)st->len);
+		}
+		return y + 2;
+	}
+	curs_set(0);
+	for (k = 0; k < qq->nchoices && y < LINES - 2; k++) {
+		int c = t == PF_QUIZ_ORDER ? st->order[k] : k;
+		int sel = interactive && k == st->cursor;
+		const char *box = "";
+
+		if (t == PF_QUIZ_MULTIPLE)
+			box = st->mask & (1u << k) ? "[x] " : "[ ] ";
+		if (t == PF_QUIZ_ORDER)
+			pf_fmt(line, sizeof(line), "%s%d. %c) %s", sel ? "> " : "  ", k + 1, 'a' + c,
+			       qq->choices[c]);
+		else
+			pf_fmt(line, sizeof(line), "%s%s%c) %s", sel ? "> " : "  ", box, 'a' + c,
+			       qq->choices[c]);
+		{
+			struct pf_buf b = PF_BUF_INIT;
+
+			pf_quiz_plain(line, &b);
+			if (sel)
+				attron(st->grabbed ? A_REVERSE | A_BOLD : A_REVERSE);
+			mvaddnstr(y, 2, b.data, COLS - 4);
+			if (sel)
+				attroff(A_REVERSE | A_BOLD);
+			pf_buf_release(&b);
+		}
+		y++;
+	}
+	return y + 1;
+}
+
+/* The answer line the current state stands for. */
+static void answer_line(const struct pf_quiz_question *qq, const struct answer_state *st,
+			char *out, size_t sz)
+{
+	enum pf_quiz_type t = pf_quiz_answer_type(qq);
+	struct pf_buf b = PF_BUF_INIT;
+	int k;
+
+	switch (t) {
+	case PF_QUIZ_SINGLE:
+		pf_buf_putc(&b, 'a' + st->cursor);
+		break;
+	case PF_QUIZ_MULTIPLE:
+		for (k = 0; k < qq->nchoices; k++)
+			if (st->mask & (1u << k))
+				pf_buf_printf(&b, "%s%c", b.len ? "," : "", 'a' + k);
+		break;
+	case PF_QUIZ_ORDER:
+		for (k = 0; k < qq->nchoices; k++)
+			pf_buf_printf(&b, "%s%c", k ? "," : "", 'a' + st->order[k]);
+		break;
+	default:
+		pf_buf_puts(&b, st->input);
+		break;
+	}
+	pf_fmt(out, sz, "%s", b.data);
+	pf_buf_release(&b);
+}
+
+static const char *help_for(enum pf_quiz_type t, int grabbed)
+{
+	switch (t) {
+	case PF_QUIZ_SINGLE:
+		return "a-z or arrows choose  Enter answer  q quit";
+	case PF_QUIZ_MULTIPLE:
+		return "a-z or Space toggle  arrows move  Enter answer  q quit";
+	case PF_QUIZ_ORDER:
+		return grabbed ? "arrows move the item  Space drop it  Enter answer"
+			       : "arrows select  Space pick up the item to move it  Enter answer  q quit";
+	default:
+		return "type your answer  Backspace erase  Enter answer  Esc quit";
+	}
+}
+
+/* Ask question i until it gets a well-formed answer; fills v. */
+static int ask(const struct pf_quiz *q, size_t i, const char *mode, struct pf_quiz_verdict *v)
+{
+	const struct pf_quiz_question *qq = &q->q[i];
+	enum pf_quiz_type t = pf_quiz_answer_type(qq);
+	struct answer_state st;
+	char ans[INPUT_MAX + 64];
+	int k, ch, y;
+
+	memset(&st, 0, sizeof(st));
+	for (k = 0; k < qq->nchoices; k++)
+		st.order[k] = k;
+	for (;;) {
+		erase();
+		draw_header(q, i, mode);
+		y = draw_question(q, i, &st, 1);
+		if (st.status[0]) {
+			attron(A_BOLD);
+			mvaddnstr(y, 2, st.status, COLS - 4);
+			attroff(A_BOLD);
+		}
+		draw_help(help_for(t, st.grabbed));
+		if (t == PF_QUIZ_NUMBER || t == PF_QUIZ_TEXT)
+			draw_question(q, i, &st, 1); /* leaves the cursor on the input */
+		refresh();
+		ch = getch();
+		st.status[0] = '\0';
+		if (ch == KEY_ESC || ((ch == 'q' || ch == 'Q') && t != PF_QUIZ_NUMBER &&
+				      t != PF_QUIZ_TEXT && !st.grabbed)) {
+			curs_set(0);
+			return ST_QUIT;
+		}
+		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+			if (t == PF_QUIZ_ORDER && st.grabbed) {
+				st.grabbed = 0;
+				continue;
+			}
+			if (t == PF_QUIZ_MULTIPLE && st.mask == 0) {
+				pf_fmt(st.status, sizeof(st.status), "Choose at least one answer.");
+				continue;
+			}
+			if ((t == PF_QUIZ_NUMBER || t == PF_QUIZ_TEXT) && st.len == 0) {
+				pf_fmt(st.status, sizeof(st.status), "Type an answer first.");
+				continue;
+			}
+			{
+				struct pf_err err = { 0 };
+
+				answer_line(qq, &st, ans, sizeof(ans));
+				if (pf_quiz_grade(q, i, ans, v, &err) < 0) {
+					pf_fmt(st.status, sizeof(st.status), "%s", err.msg);
+					continue;
+				}
+			}
+			curs_set(0);
+			return ST_ANSWERED;
+		}
+		if (t == PF_QUIZ_NUMBER || t == PF_QUIZ_TEXT) {
+			if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && st.len > 0)
+				st.input[--st.len] = '\0';
+			else if (ch >= 32 && ch < 127 && st.len < INPUT_MAX) {
+				st.input[st.len++] = (char)ch;
+				st.input[st.len] = '\0';
+			}
+			continue;
+		}
+		if (ch == KEY_UP || ch == 'k' || ch == KEY_DOWN || ch == 'j') {
+			int d = (ch == KEY_UP || ch == 'k') ? -1 : 1;
+			int to = st.cursor + d;
+
+			if (to < 0 || to >= qq->nchoices)
+				continue;
+			if (t == PF_QUIZ_ORDER && st.grabbed) {
+				int tmp = st.order[st.cursor];
+
+				st.order[st.cursor] = st.order[to];
+				st.order[to] = tmp;
+			}
+			st.cursor = to;
+			continue;
+		}
+		if (ch == ' ') {
+			if (t == PF_QUIZ_MULTIPLE)
+				st.mask ^= 1u << st.cursor;
+			else if (t == PF_QUIZ_ORDER)
+				st.grabbed = !st.grabbed;
+			continue;
+		}
+		if (ch >= 'a' && ch < 'a' + qq->nchoices && ch <= 'z' &&
+		    !(ch == 'j' || ch == 'k')) {
+			if (t == PF_QUIZ_SINGLE) {
+				st.cursor = ch - 'a';
+			} else if (t == PF_QUIZ_MULTIPLE) {
+				st.mask ^= 1u << (ch - 'a');
+				st.cursor = ch - 'a';
+			} else if (t == PF_QUIZ_ORDER && !st.grabbed) {
+				for (k = 0; k < qq->nchoices; k++)
+					if (st.order[k] == ch - 'a')
+						st.cursor = k;
+			}
+		}
+	}
+}
+
+/* The verdict and the explanation; waits for a key. 0, or ST_QUIT. */
+static int feedback(const struct pf_quiz *q, size_t i, const char *mode,
+		    const struct pf_quiz_verdict *v)
+{
+	const struct pf_quiz_question *qq = &q->q[i];
+	char line[700];
+	int y, ch;
+
+	erase();
+	draw_header(q, i, mode);
+	y = draw_question(q, i, &(struct answer_state){ .cursor = -1 }, 0);
+	attron(A_BOLD);
+	if (v->correct) {
+		mvaddnstr(y, 2, "Right!", COLS - 4);
+	} else {
+		pf_fmt(line, sizeof(line), "Wrong. The answer: %s", v->expected);
+		mvaddnstr(y, 2, line, COLS - 4);
+	}
+	attroff(A_BOLD);
+	y = draw_wrapped(y + 2, 2, qq->explanation, 0);
+	draw_help("any key: next question  q quit");
+	refresh();
+	ch = getch();
+	return ch == 'q' || ch == 'Q' || ch == KEY_ESC ? ST_QUIT : 0;
+}
+
+/* Ask the questions in idx[0..n); marks right[i]; returns how many were
+ * answered (n unless the learner quit). */
+static size_t pass(const struct pf_quiz *q, const size_t *idx, size_t n, const char *mode,
+		   int *right)
+{
+	struct pf_quiz_verdict v;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		if (ask(q, idx[k], mode, &v) == ST_QUIT)
+			return k;
+		right[idx[k]] = v.correct;
+		if (feedback(q, idx[k], mode, &v) == ST_QUIT)
+			return k + 1;
+	}
+	return n;
+}
+
+/* The end screen; returns 'r' to retry the missed questions, else 0. */
+static int summary(const struct pf_quiz *q, const struct pf_quiz_view_result *res,
+		   size_t missed, int retry_round, int retry_right, size_t retry_n)
+{
+	char line[256];
+	int ch, y = 2;
+
+	for (;;) {
+		erase();
+		attron(A_BOLD);
+		mvaddnstr(0, 0, q->title, COLS - 1);
+		pf_fmt(line, sizeof(line), "Your score: %d/%d (%.0f%%)", res->score, res->total,
+		       100.0 * res->score / res->total);
+		mvaddnstr(y, 2, line, COLS - 4);
+		attroff(A_BOLD);
+		if (retry_round) {
+			pf_fmt(line, sizeof(line), "Retry: %d of %zu right this time.", retry_right,
+			       retry_n);
+			mvaddnstr(y + 1, 2, line, COLS - 4);
+		}
+		if (missed)
+			pf_fmt(line, sizeof(line), "%zu question%s still missed.", missed,
+			       missed == 1 ? "" : "s");
+		else
+			pf_fmt(line, sizeof(line), "Every question answered right.");
+		mvaddnstr(y + 3, 2, line, COLS - 4);
+		if (res->warning[0])
+			mvaddnstr(y + 5, 2, res->warning, COLS - 4);
+		draw_help(missed ? "r retry the missed questions  q quit" : "q quit");
+		refresh();
+		ch = getch();
+		if (missed && (ch == 'r' || ch == 'R'))
+			return 'r';
+		if (ch == 'q' || ch == 'Q' || ch == KEY_ESC || ch == '\n')
+			return 0;
+	}
+}
+
+int pf_quiz_view_run(struct pf_quiz *q, struct pf_quiz_view_result *res, struct pf_err *err)
+{
+	size_t *idx = NULL, n, k, done;
+	int *right = NULL, rc = 0, round = 0, retry_right = 0;
+	size_t retry_n = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->total = (int)q->n;
+	if (q->n == 0)
+		return pf_err_set(err, PF_EFAIL, "%s: no questions", q->path);
+	idx = calloc(q->n, sizeof(*idx));
+	right = calloc(q->n, sizeof(*right));
+	if (!idx || !right) {
+		rc = pf_err_set(err, PF_EFAIL, "out of memory");
+		goto out;
+	}
+	for (k = 0; k < q->n; k++)
+		idx[k] = k;
+	n = q->n;
+	done = pass(q, idx, n, "", right);
+	if (done < n)
+		goto out;
+	res->finished = 1;
+	for (k = 0; k < q->n; k++)
+		res->score += right[k];
+	{
+		struct pf_err perr = { 0 };
+		const char *w;
+
+		if (pf_progress_record_quiz(q->number > 0 ? q->number : 1, res->score, res->total,
+					    &perr) < 0)
+			pf_fmt(res->warning, sizeof(res->warning), "Progress not saved: %s",
+			       perr.msg);
+		w = pf_progress_take_warning();
+		if (w && !res->warning[0])
+			pf_fmt(res->warning, sizeof(res->warning), "Warning: %s", w);
+	}
+	for (;;) {
+		n = 0;
+		for (k = 0; k < q->n; k++)
+			if (!right[k])
+				idx[n++] = k;
+		if (summary(q, res, n, round, retry_right, retry_n) != 'r')
+			break;
+		round++;
+		retry_n = n;
+		done = pass(q, idx, n, " (retry)", right);
+		retry_right = 0;
+		for (k = 0; k < done; k++)
+			retry_right += right[idx[k]];
+	}
+out:
+	free(idx);
+	free(right);
+	return rc;
+}
+
+int pf_quiz_view_standalone(struct pf_quiz *q, double pass_mark)
+{
+	struct pf_quiz_view_result res;
+	struct pf_err err = { 0 };
+	int rc;
+
+	initscr();
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	rc = pf_quiz_view_run(q, &res, &err);
+	endwin();
+	if (rc < 0) {
+		fprintf(stderr, "proflab quiz: %s\n", err.msg);
+		return 1;
+	}
+	if (res.warning[0])
+		fprintf(stderr, "proflab quiz: %s\n", res.warning);
+	if (!res.finished) {
+		printf("quiz left before the end: nothing recorded\n");
+		return 1;
+	}
+	printf("score: %d/%d\n", res.score, res.total);
+	return 100.0 * res.score >= pass_mark * res.total ? 0 : 1;
+}
