@@ -24,26 +24,17 @@
 
 extern void *__libc_calloc(size_t, size_t);
 
-#define PUBLISH_BYTES (64 * 1024)
-
-struct slot {
-	/* Written by the owning thread only (plain load + release store);
-	 * read by pf_memstats_read with acquire loads. */
-	_Atomic uint64_t alloc_bytes, free_bytes, mallocs, frees;
-	int64_t pending; /* net bytes not yet published to g_net (owner only) */
-	struct slot *next;
-} __attribute__((aligned(64)));
 
 enum { T_NEW = 0, T_REGISTERING, T_LIVE, T_DEAD };
 
-static __thread struct slot *tl_slot __attribute__((tls_model("initial-exec")));
+__thread struct pf_ms_slot *pf_ms_self __attribute__((tls_model("initial-exec")));
 static __thread int tl_state __attribute__((tls_model("initial-exec")));
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct slot *g_live;     /* slots of running threads (under g_lock) */
-static struct slot *g_spare;    /* slots of exited threads, for reuse */
-static struct slot g_dead;      /* totals of exited threads (under g_lock) */
-static struct slot g_orphan;    /* atomic adds from threads without a slot */
+static struct pf_ms_slot *g_live;     /* slots of running threads (under g_lock) */
+static struct pf_ms_slot *g_spare;    /* slots of exited threads, for reuse */
+static struct pf_ms_slot g_dead;      /* totals of exited threads (under g_lock) */
+static struct pf_ms_slot g_orphan;    /* atomic adds from threads without a slot */
 static _Atomic int64_t g_net;   /* published net bytes, for the peak */
 static _Atomic uint64_t g_peak;
 static pthread_once_t g_key_once = PTHREAD_ONCE_INIT;
@@ -59,7 +50,7 @@ static void raise_peak(uint64_t v)
 		;
 }
 
-static void publish(int64_t delta)
+void pf_memstats_publish(int64_t delta)
 {
 	int64_t net = atomic_fetch_add_explicit(&g_net, delta, memory_order_relaxed) + delta;
 
@@ -67,15 +58,10 @@ static void publish(int64_t delta)
 		raise_peak((uint64_t)net);
 }
 
-static void add_owned(_Atomic uint64_t *c, uint64_t v)
-{
-	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
-			      memory_order_release);
-}
 
 static void slot_retire(void *arg)
 {
-	struct slot *s = arg, **pp;
+	struct pf_ms_slot *s = arg, **pp;
 
 	pthread_mutex_lock(&g_lock);
 	for (pp = &g_live; *pp; pp = &(*pp)->next) {
@@ -84,17 +70,17 @@ static void slot_retire(void *arg)
 			break;
 		}
 	}
-	add_owned(&g_dead.alloc_bytes, atomic_load(&s->alloc_bytes));
-	add_owned(&g_dead.free_bytes, atomic_load(&s->free_bytes));
-	add_owned(&g_dead.mallocs, atomic_load(&s->mallocs));
-	add_owned(&g_dead.frees, atomic_load(&s->frees));
+	pf_ms_add(&g_dead.alloc_bytes, atomic_load(&s->alloc_bytes));
+	pf_ms_add(&g_dead.free_bytes, atomic_load(&s->free_bytes));
+	pf_ms_add(&g_dead.mallocs, atomic_load(&s->mallocs));
+	pf_ms_add(&g_dead.frees, atomic_load(&s->frees));
 	if (s->pending)
-		publish(s->pending);
+		pf_memstats_publish(s->pending);
 	memset(s, 0, sizeof(*s));
 	s->next = g_spare;
 	g_spare = s;
 	pthread_mutex_unlock(&g_lock);
-	tl_slot = NULL;
+	pf_ms_self = NULL;
 	tl_state = T_DEAD;
 }
 
@@ -104,12 +90,12 @@ static void key_create(void)
 }
 
 /* The calling thread's slot, or NULL when it must use the orphan slot. */
-static struct slot *my_slot(void)
+static struct pf_ms_slot *my_slot(void)
 {
-	struct slot *s;
+	struct pf_ms_slot *s;
 
 	if (tl_state == T_LIVE)
-		return tl_slot;
+		return pf_ms_self;
 	if (tl_state != T_NEW)
 		return NULL;
 	tl_state = T_REGISTERING; /* allocations made from here on are orphans */
@@ -134,52 +120,36 @@ static struct slot *my_slot(void)
 	 * not reused. */
 	if (g_key_ok)
 		pthread_setspecific(g_key, s);
-	tl_slot = s;
+	pf_ms_self = s;
 	tl_state = T_LIVE;
 	return s;
 }
 
-void pf_memstats_alloc(size_t n)
+void pf_memstats_alloc_slow(size_t n)
 {
-	struct slot *s = my_slot();
-
-	if (!s) {
-		atomic_fetch_add(&g_orphan.alloc_bytes, n);
-		atomic_fetch_add(&g_orphan.mallocs, 1);
-		publish((int64_t)n);
+	if (my_slot()) {
+		pf_memstats_alloc(n);
 		return;
 	}
-	add_owned(&s->alloc_bytes, n);
-	add_owned(&s->mallocs, 1);
-	s->pending += (int64_t)n;
-	if (s->pending >= PUBLISH_BYTES) {
-		publish(s->pending);
-		s->pending = 0;
-	}
+	atomic_fetch_add(&g_orphan.alloc_bytes, n);
+	atomic_fetch_add(&g_orphan.mallocs, 1);
+	pf_memstats_publish((int64_t)n);
 }
 
-void pf_memstats_free(size_t n)
+void pf_memstats_free_slow(size_t n)
 {
-	struct slot *s = my_slot();
-
-	if (!s) {
-		atomic_fetch_add(&g_orphan.free_bytes, n);
-		atomic_fetch_add(&g_orphan.frees, 1);
-		publish(-(int64_t)n);
+	if (my_slot()) {
+		pf_memstats_free(n);
 		return;
 	}
-	add_owned(&s->free_bytes, n);
-	add_owned(&s->frees, 1);
-	s->pending -= (int64_t)n;
-	if (s->pending <= -PUBLISH_BYTES) {
-		publish(s->pending);
-		s->pending = 0;
-	}
+	atomic_fetch_add(&g_orphan.free_bytes, n);
+	atomic_fetch_add(&g_orphan.frees, 1);
+	pf_memstats_publish(-(int64_t)n);
 }
 
 static uint64_t sum(size_t off)
 {
-	const struct slot *s;
+	const struct pf_ms_slot *s;
 	uint64_t v;
 
 #define FIELD(sp) ((_Atomic uint64_t *)((char *)(sp) + off))
@@ -199,10 +169,10 @@ void pf_memstats_read(struct proflab_memstats *ms)
 	pthread_mutex_lock(&g_lock);
 	/* Frees first: a free we see was preceded by its allocation, which
 	 * we are then sure to see too. */
-	fb = sum(offsetof(struct slot, free_bytes));
-	fc = sum(offsetof(struct slot, frees));
-	ab = sum(offsetof(struct slot, alloc_bytes));
-	ac = sum(offsetof(struct slot, mallocs));
+	fb = sum(offsetof(struct pf_ms_slot, free_bytes));
+	fc = sum(offsetof(struct pf_ms_slot, frees));
+	ab = sum(offsetof(struct pf_ms_slot, alloc_bytes));
+	ac = sum(offsetof(struct pf_ms_slot, mallocs));
 	pthread_mutex_unlock(&g_lock);
 	memset(ms, 0, sizeof(*ms));
 	ms->total_alloc = ab;
