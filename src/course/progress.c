@@ -7,6 +7,7 @@
 #include "progress.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -383,6 +384,24 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
+/* Writers hold the lock while their temporary file exists, so with the
+ * lock held any temporary file left is from a writer that was killed. */
+static void remove_stale_temps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4300];
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (pf_startswith(de->d_name, ".progress.tmp-")) {
+			pf_fmt(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	closedir(d);
+}
+
 /* Save with the lock held: temp file, fsync, rename, fsync the directory. */
 static int save_locked(const struct pf_progress *p, struct pf_err *err)
 {
@@ -393,6 +412,7 @@ static int save_locked(const struct pf_progress *p, struct pf_err *err)
 	int fd = -1, dfd = -1, rc = 0;
 
 	serialise(p, &b);
+	remove_stale_temps(dir);
 	pf_fmt(tmp, sizeof(tmp), "%s/.progress.tmp-%ld", dir, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
