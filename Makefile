@@ -173,7 +173,7 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c tests/unit/t.h $(LIB_OBJS)
 PROG_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -fno-omit-frame-pointer -pthread -Iinclude
 $(BUILD)/tests/progs/%-linked: tests/progs/%.c $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(PROG_CFLAGS) -o $@ $< -Wl,--whole-archive $(LIB_A) -Wl,--no-whole-archive $(RT_PKG_LIBS) $(LIBS_SYS)
+	$(CC) $(PROG_CFLAGS) $(RT_SAN) -o $@ $< -Wl,--whole-archive $(LIB_A) -Wl,--no-whole-archive $(RT_PKG_LIBS) $(LIBS_SYS)
 $(BUILD)/tests/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PROG_CFLAGS) -o $@ $< $(LIBS_SYS)
