@@ -228,12 +228,12 @@ int pf_graph_init(struct pf_graph *g, const struct pf_profile *p,
 		int64_t v = s->values[g->si];
 
 		if (v < 0)
-			v = -v;
-		total += v;
+			v = pf_neg64(v);
+		total = pf_add64(total, v);
 		for (j = 0; j < s->nlabels; j++)
 			if (strcmp(s->labels[j].key, "pprof::base") == 0 &&
 			    strcmp(s->labels[j].str, "true") == 0) {
-				diff_total += v;
+				diff_total = pf_add64(diff_total, v);
 				break;
 			}
 	}
@@ -529,7 +529,7 @@ int pf_graph_build(struct pf_graph *g, const uint8_t *kept)
 				}
 				if (g->nodes[n].stamp != stamp) {
 					g->nodes[n].stamp = stamp;
-					g->nodes[n].cum += w;
+					g->nodes[n].cum = pf_add64(g->nodes[n].cum, w);
 				}
 				if (parent != UINT32_MAX && n != parent) {
 					struct pf_gedge *e = edge_get(g, parent, n);
@@ -538,7 +538,7 @@ int pf_graph_build(struct pf_graph *g, const uint8_t *kept)
 						return -1;
 					if (e->stamp != stamp) {
 						e->stamp = stamp;
-						e->weight += w;
+						e->weight = pf_add64(e->weight, w);
 						if (residual)
 							e->residual = 1;
 						if (k == hi - 1)
@@ -550,14 +550,9 @@ int pf_graph_build(struct pf_graph *g, const uint8_t *kept)
 			}
 		}
 		if (parent != UINT32_MAX && !residual)
-			g->nodes[parent].flat += w;
+			g->nodes[parent].flat = pf_add64(g->nodes[parent].flat, w);
 	}
 	return 0;
-}
-
-static int64_t abs64(int64_t v)
-{
-	return v < 0 ? -v : v;
 }
 
 struct sort_ctx {
@@ -571,8 +566,8 @@ static int by_order(const void *a, const void *b)
 {
 	const struct pf_gnode *x = &sort_ctx.nodes[*(const uint32_t *)a];
 	const struct pf_gnode *y = &sort_ctx.nodes[*(const uint32_t *)b];
-	int64_t xv = sort_ctx.cum ? abs64(x->cum) : abs64(x->flat);
-	int64_t yv = sort_ctx.cum ? abs64(y->cum) : abs64(y->flat);
+	int64_t xv = sort_ctx.cum ? pf_abs64(x->cum) : pf_abs64(x->flat);
+	int64_t yv = sort_ctx.cum ? pf_abs64(y->cum) : pf_abs64(y->flat);
 	int c;
 
 	if (xv != yv)
@@ -580,8 +575,8 @@ static int by_order(const void *a, const void *b)
 	c = strcmp(x->name, y->name);
 	if (c)
 		return c;
-	xv = sort_ctx.cum ? abs64(x->flat) : abs64(x->cum);
-	yv = sort_ctx.cum ? abs64(y->flat) : abs64(y->cum);
+	xv = sort_ctx.cum ? pf_abs64(x->flat) : pf_abs64(x->cum);
+	yv = sort_ctx.cum ? pf_abs64(y->flat) : pf_abs64(y->cum);
 	if (xv != yv)
 		return xv > yv ? -1 : 1;
 	return 0;
@@ -622,7 +617,7 @@ void pf_graph_trim_edges(struct pf_graph *g, int64_t cutoff)
 
 		if (e->src == UINT32_MAX || e->dropped)
 			continue;
-		if (abs64(e->weight) < cutoff) {
+		if (pf_abs64(e->weight) < cutoff) {
 			e->dropped = 1;
 			continue;
 		}

@@ -78,6 +78,20 @@ void pf_graph_release(struct pf_graph *g);
 
 /* ---- shared by the report files ---- */
 
+/* Go's int64 arithmetic wraps; so does ours (profiles come from outside). */
+static inline int64_t pf_add64(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+static inline int64_t pf_neg64(int64_t a)
+{
+	return (int64_t)(0 - (uint64_t)a);
+}
+static inline int64_t pf_abs64(int64_t a)
+{
+	return a < 0 ? pf_neg64(a) : a;
+}
+
 /* go tool pprof's newTrimmedGraph + selectOutputUnit: builds g, drops
  * nodes below nodefraction, keeps the top nodecount (0: all), trims
  * edges. trim 0 turns all trimming off (list, peek, traces). */

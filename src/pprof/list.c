@@ -169,8 +169,8 @@ static int print_file(const struct pf_graph *g, struct lnode **ns, size_t n, str
 	int rc = 0, c;
 
 	for (i = 0; i < n; i++) {
-		flat += ns[i]->flat;
-		cum += ns[i]->cum;
+		flat = pf_add64(flat, ns[i]->flat);
+		cum = pf_add64(cum, ns[i]->cum);
 		if (ns[i]->line < lo)
 			lo = ns[i]->line;
 		if (ns[i]->line > hi)
@@ -213,8 +213,8 @@ static int print_file(const struct pf_graph *g, struct lnode **ns, size_t n, str
 			while (k < n && ns[k]->line < lineno)
 				k++;
 			for (i = k; i < n && ns[i]->line == lineno; i++) {
-				lf += ns[i]->flat;
-				lc += ns[i]->cum;
+				lf = pf_add64(lf, ns[i]->flat);
+				lc = pf_add64(lc, ns[i]->cum);
 			}
 			value_or_dot(g, lf, fv, sizeof(fv));
 			value_or_dot(g, lc, cv, sizeof(cv));
@@ -286,13 +286,13 @@ int pf_report_list(const struct pf_profile *p, const char *regex,
 					goto oom;
 				if (nd->stamp != i + 1) {
 					nd->stamp = (uint32_t)i + 1;
-					nd->cum += w;
+					nd->cum = pf_add64(nd->cum, w);
 				}
 				leaf = nd;
 			}
 		}
 		if (have && leaf)
-			leaf->flat += w;
+			leaf->flat = pf_add64(leaf->flat, w);
 	}
 	ns = calloc(t.n + 1, sizeof(*ns));
 	if (!ns)

@@ -195,7 +195,7 @@ static struct pf_profile *merge(const struct pf_profile *const *srcs, const int 
 
 		if (p->time_nanos == 0 || s->time_nanos < p->time_nanos)
 			p->time_nanos = s->time_nanos;
-		p->duration_nanos += s->duration_nanos;
+		p->duration_nanos = (int64_t)((uint64_t)p->duration_nanos + (uint64_t)s->duration_nanos);
 		if (p->period == 0 || p->period < s->period)
 			p->period = s->period;
 		for (j = 0; j < s->ncomments; j++) {
@@ -270,7 +270,7 @@ static struct pf_profile *merge(const struct pf_profile *const *srcs, const int 
 			for (k = 0; k < from->nlocs; k++)
 				to->locs[k] = remap[from->locs[k]];
 			for (k = 0; k < p->nsample_types; k++)
-				to->values[k] = from->values[k] * scale[i];
+				to->values[k] = scale[i] < 0 ? (int64_t)(0 - (uint64_t)from->values[k]) : from->values[k];
 			for (k = 0; k < from->nlabels; k++) {
 				to->labels[k].key = pf_profile_strdup(p, from->labels[k].key);
 				to->labels[k].str = pf_profile_strdup(p, from->labels[k].str);
@@ -289,7 +289,7 @@ static struct pf_profile *merge(const struct pf_profile *const *srcs, const int 
 				goto oom;
 			if (at != p->nsamples) {
 				for (k = 0; k < p->nsample_types; k++)
-					p->samples[at].values[k] += to->values[k];
+					p->samples[at].values[k] = (int64_t)((uint64_t)p->samples[at].values[k] + (uint64_t)to->values[k]);
 				continue;
 			}
 			p->nsamples++;

@@ -9,11 +9,6 @@
 
 static const struct pf_graph *sort_graph; /* for qsort; reports are not concurrent */
 
-static int64_t abs64(int64_t v)
-{
-	return v < 0 ? -v : v;
-}
-
 /* Go's edgeList.Less: weight (|w|, when different), then source name,
  * then destination name. */
 static int by_edge(const void *a, const void *b)
@@ -23,8 +18,8 @@ static int by_edge(const void *a, const void *b)
 	int c;
 
 	if (x->weight != y->weight) {
-		if (abs64(x->weight) != abs64(y->weight))
-			return abs64(x->weight) > abs64(y->weight) ? -1 : 1;
+		if (pf_abs64(x->weight) != pf_abs64(y->weight))
+			return pf_abs64(x->weight) > pf_abs64(y->weight) ? -1 : 1;
 		return 0;
 	}
 	c = strcmp(sort_graph->nodes[x->src].name, sort_graph->nodes[y->src].name);
@@ -105,7 +100,7 @@ int pf_report_peek(const struct pf_profile *p, const char *regex,
 		matched++;
 		rc |= pf_buf_puts(out, sep);
 		rc |= print_edges(&g, &t, id, 1, n->cum, tmp, out);
-		sum += n->flat;
+		sum = pf_add64(sum, n->flat);
 		pf_rep_value(&g, t.unit, n->flat, fv, sizeof(fv));
 		pf_rep_value(&g, t.unit, n->cum, cv, sizeof(cv));
 		pf_units_percentage(n->flat, g.total, fp, sizeof(fp));

@@ -71,11 +71,6 @@ void pf_report_format_value(const struct pf_profile *p, int si, int64_t v, const
 	pf_units_label(v, from, unit && strcmp(unit, "minimum") != 0 ? unit : "auto", dst, size);
 }
 
-static int64_t abs64(int64_t v)
-{
-	return v < 0 ? -v : v;
-}
-
 /* selectOutputUnit */
 static void select_unit(const struct pf_graph *g, const struct pf_report_opts *o,
 			const struct pf_trimmed *t, char *unit, size_t size)
@@ -90,10 +85,10 @@ static void select_unit(const struct pf_graph *g, const struct pf_report_opts *o
 	}
 	for (i = 0; i < t->n; i++) {
 		const struct pf_gnode *n = &g->nodes[t->order[i]];
-		int64_t m = abs64(n->flat);
+		int64_t m = pf_abs64(n->flat);
 
 		if (m == 0)
-			m = abs64(n->cum);
+			m = pf_abs64(n->cum);
 		if (m > 0 && (minv == 0 || m < minv))
 			minv = m;
 	}
@@ -102,8 +97,8 @@ static void select_unit(const struct pf_graph *g, const struct pf_report_opts *o
 	pf_units_scale(minv, g->sample_unit, "minimum", minu, sizeof(minu));
 	pf_units_scale(maxv, g->sample_unit, "minimum", maxu, sizeof(maxu));
 	pf_fmt(u, sizeof(u), "%s", minu);
-	if (strcmp(minu, maxu) != 0 && minv * 100 < maxv)
-		pf_units_scale(100 * minv, g->sample_unit, "minimum", u, sizeof(u));
+	if (strcmp(minu, maxu) != 0 && (int64_t)((uint64_t)minv * 100) < maxv)
+		pf_units_scale((int64_t)((uint64_t)minv * 100), g->sample_unit, "minimum", u, sizeof(u));
 	pf_fmt(unit, size, "%s", u[0] ? u : g->sample_unit);
 }
 
@@ -132,9 +127,9 @@ int pf_rep_trimmed(struct pf_graph *g, const struct pf_report_opts *o, int trim,
 	if (pf_graph_build(g, NULL) < 0)
 		goto oom;
 	for (i = 0; i < g->nnodes; i++)
-		total += g->nodes[i].flat;
-	node_cut = abs64((int64_t)((double)total * nodefraction));
-	edge_cut = abs64((int64_t)((double)total * edgefraction));
+		total = pf_add64(total, g->nodes[i].flat);
+	node_cut = pf_abs64((int64_t)((double)total * nodefraction));
+	edge_cut = pf_abs64((int64_t)((double)total * edgefraction));
 	all = count_nodes(g, NULL);
 	if (node_cut > 0) {
 		long nk = 0;
@@ -143,7 +138,7 @@ int pf_rep_trimmed(struct pf_graph *g, const struct pf_report_opts *o, int trim,
 		if (!t->kept)
 			goto oom;
 		for (i = 0; i < g->nnodes; i++)
-			if ((g->nodes[i].flat || g->nodes[i].cum) && abs64(g->nodes[i].cum) >= node_cut) {
+			if ((g->nodes[i].flat || g->nodes[i].cum) && pf_abs64(g->nodes[i].cum) >= node_cut) {
 				t->kept[i] = 1;
 				nk++;
 			}
@@ -292,7 +287,7 @@ int pf_rep_report_labels(const struct pf_graph *g, const struct pf_report_opts *
 	if (o->header)
 		rc |= pf_rep_profile_labels(g, t->unit, out);
 	for (i = 0; i < t->n; i++)
-		flat += g->nodes[t->order[i]].flat;
+		flat = pf_add64(flat, g->nodes[t->order[i]].flat);
 	if ((o->focus && *o->focus) || (o->ignore && *o->ignore) || (o->hide && *o->hide) ||
 	    (o->show && *o->show)) {
 		rc |= pf_buf_puts(out, "Active filters:\n");
@@ -310,7 +305,7 @@ int pf_rep_report_labels(const struct pf_graph *g, const struct pf_report_opts *
 	if (g->total != 0) {
 		if (t->dropped > 0) {
 			pf_rep_value(g, t->unit,
-				     abs64((int64_t)((double)g->total * o->nodefraction)), a, sizeof(a));
+				     pf_abs64((int64_t)((double)g->total * o->nodefraction)), a, sizeof(a));
 			rc |= pf_buf_printf(out, "Dropped %ld node%s (cum <= %s)\n", t->dropped,
 					    t->dropped > 1 ? "s" : "", a);
 		}

@@ -30,7 +30,7 @@ int pf_report_top(const struct pf_profile *p, const struct pf_report_opts *o,
 
 		if (n->in_inline)
 			inl = n->in_noinline ? " (partial-inline)" : " (inline)";
-		sum += n->flat;
+		sum = pf_add64(sum, n->flat);
 		pf_rep_value(&g, t.unit, n->flat, fv, sizeof(fv));
 		pf_rep_value(&g, t.unit, n->cum, cv, sizeof(cv));
 		pf_units_percentage(n->flat, g.total, fp, sizeof(fp));
