@@ -22,7 +22,7 @@
 
 #include "../base/buf.h"
 
-extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_memalign(size_t, size_t);
 
 
 enum { T_NEW = 0, T_REGISTERING, T_LIVE, T_DEAD };
@@ -105,8 +105,12 @@ static struct pf_ms_slot *my_slot(void)
 	if (s)
 		g_spare = s->next;
 	pthread_mutex_unlock(&g_lock);
-	if (!s)
-		s = __libc_calloc(1, sizeof(*s));
+	if (!s) {
+		/* Cache-line aligned, so that no two threads share a line. */
+		s = __libc_memalign(64, sizeof(*s));
+		if (s)
+			memset(s, 0, sizeof(*s));
+	}
 	if (!s) {
 		tl_state = T_NEW;
 		return NULL;
