@@ -1,0 +1,99 @@
+# quiz_tmux.sh - a quiz taken on a real terminal: `proflab quiz 1` in tmux,
+# answered with keypresses (letters, arrows, reordering, typing), checking
+# the feedback, the explanation, the final score and the retry.
+. "$(dirname "$0")/lib.sh"
+SOCK=proflab-quiz-$$
+T="tmux -L $SOCK"
+trap '$T kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+
+screen() { $T capture-pane -p -t q; }
+# wait_for NAME TEXT: poll the screen for TEXT (up to 20 s); PASS/FAIL.
+wait_for() {
+	local i
+	for i in $(seq 1 100); do
+		if screen | grep -qF -- "$2"; then pass "$1"; return 0; fi
+		sleep 0.2
+	done
+	fail "$1" "not on screen: $2" "$(screen)"
+	return 1
+}
+keys() { $T send-keys -t q "$@"; sleep 0.3; }
+
+$T -f /dev/null new-session -d -s q -x 100 -y 32 \
+	"env XDG_STATE_HOME='$XDG_STATE_HOME' PROFLAB_HOME='$PROFLAB_HOME' TERM=screen '$PROFLAB' quiz 1; echo EXIT=\$?; sleep 30"
+
+# 1: order c,d,a,b from a,b,c,d: move c to the top, then d under it.
+wait_for "question 1 shown" "question 1 of 6"
+wait_for "order choices shown" "1. a) Identify the hottest functions"
+keys Down Down Space Up Up Space
+wait_for "c moved to the top" "1. c) Collect a profile"
+keys Down Down Down Space Up Up Space
+wait_for "d moved second" "2. d) Analyse it with go tool pprof"
+keys Enter
+wait_for "order right" "Right!"
+wait_for "order explanation" "First collect data"
+keys Space
+
+# 2: single choice, answered wrong with a letter key.
+wait_for "question 2 shown" "question 2 of 6"
+keys a Enter
+wait_for "wrong answer flagged with the right one" "Wrong. The answer: b) Because guesses"
+wait_for "explanation after a wrong answer" "Never optimise without data."
+keys Space
+
+# 3, 4: typed text answers.
+wait_for "question 3 shown" "question 3 of 6"
+keys -l -- "-cpuprofile"
+keys Enter
+wait_for "text answer right" "Right!"
+keys Space
+wait_for "question 4 shown" "question 4 of 6"
+keys -l "TOP"
+keys BSpace BSpace BSpace
+keys -l "top"
+keys Enter
+wait_for "text answer after erasing right" "Right!"
+keys Space
+
+# 5: multiple choice, letters toggled (b twice: off again, then on).
+wait_for "question 5 shown" "question 5 of 6"
+keys a b b d
+wait_for "boxes ticked" "[x] d)"
+keys b Enter
+wait_for "multiple right" "Right!"
+keys Space
+
+# 6: single choice with the arrows.
+wait_for "question 6 shown" "question 6 of 6"
+keys Down Enter
+wait_for "single by arrows right" "Right!"
+keys Space
+
+wait_for "final score" "Your score: 5/6 (83%)"
+wait_for "missed count" "1 question still missed."
+keys r
+wait_for "retry asks the missed question" "question 2 of 6 (retry)"
+keys b Enter
+wait_for "retry right" "Right!"
+keys Space
+wait_for "retry summary" "Retry: 1 of 1 right this time."
+wait_for "all right now" "Every question answered right."
+keys q
+wait_for "score printed after leaving" "score: 5/6"
+wait_for "exit 0 at 83%" "EXIT=0"
+
+run "$PROFLAB" progress --json
+if python3 -c '
+import json, sys
+q = json.loads(sys.argv[1])["quizzes"]
+assert [(x["chapter"], x["best"], x["total"], x["attempts"]) for x in q] == [(1, 5, 6, 1)], q
+' "$OUT"; then pass "first pass recorded, retry not"; else fail "first pass recorded, retry not" "$OUT"; fi
+
+# Leaving early records nothing and exits 1.
+$T kill-session -t q
+$T -f /dev/null new-session -d -s q -x 100 -y 32 \
+	"env XDG_STATE_HOME='$XDG_STATE_HOME' PROFLAB_HOME='$PROFLAB_HOME' TERM=screen '$PROFLAB' quiz 3; echo EXIT=\$?; sleep 30"
+wait_for "quiz 3 shown" "question 1 of 6"
+keys q
+wait_for "left early message" "quiz left before the end"
+wait_for "left early exits 1" "EXIT=1"
