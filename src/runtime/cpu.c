@@ -12,7 +12,7 @@
  *
  * The handler is async-signal-safe: it never allocates or takes a lock.
  * It unwinds with libunwind from the signal's ucontext (local address
- * space, signals masked around libunwind's own cache lock), unless the
+ * space, no unwind-info cache: see prepare_unwinder()), unless the
  * thread is inside the runtime (pf_rt_busy), where it records only the
  * interrupted pc. Stacks go to a table preallocated at start (mmap) and
  * claimed with compare-and-swap; a sample that finds no room is counted
@@ -390,6 +390,25 @@ PF_API int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)
 
 /* ---- start and stop ---- */
 
+/*
+ * No unwind-info cache: libunwind's global cache lock, taken in a handler
+ * while another thread inside dlclose() holds the loader's lock and waits
+ * in its own handler for that cache lock, deadlocks (seen in the stress
+ * test). Without the cache the handler's only lock is the loader's
+ * recursive one in dl_iterate_phdr, which its holder never waits for.
+ * One unwind here, in normal context, runs libunwind's one-time set-up.
+ */
+static void prepare_unwinder(void)
+{
+	unw_context_t ctx;
+	unw_cursor_t cur;
+
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE);
+	if (unw_getcontext(&ctx) == 0 && unw_init_local(&cur, &ctx) == 0)
+		while (unw_step(&cur) > 0)
+			;
+}
+
 static int install_handler(void)
 {
 	struct sigaction sa;
@@ -448,6 +467,7 @@ int pf_cpu_begin(int hz, enum pf_cpu_owner owner, enum pf_cpu_owner *owner_out)
 	rc = install_handler();
 	if (rc < 0)
 		goto out;
+	prepare_unwinder();
 	cur_hz = hz;
 	period_ns = 1000000000 / hz;
 	cur_owner = owner;
