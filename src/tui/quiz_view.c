@@ -96,8 +96,10 @@ static int draw_question(const struct pf_quiz *q, size_t i, const struct answer_
 	char line[512];
 
 	y = draw_wrapped(2, 2, qq->text, A_BOLD);
-	if (qq->profile_used)
-		y = draw_wrapped(y, 2, qq->profile_used, A_DIM);
+	if (qq->profile_used) {
+		pf_fmt(line, sizeof(line), "(graded against %s)", qq->profile_used);
+		y = draw_wrapped(y, 2, line, A_DIM);
+	}
 	y++;
 	if (t == PF_QUIZ_NUMBER || t == PF_QUIZ_TEXT) {
 		pf_fmt(line, sizeof(line), "Your answer: %s", st->input);
@@ -182,13 +184,15 @@ static const char *help_for(enum pf_quiz_type t, int grabbed)
 	}
 }
 
-/* Ask question i until it gets a well-formed answer; fills v. */
-static int ask(const struct pf_quiz *q, size_t i, const char *mode, struct pf_quiz_verdict *v)
+/* Ask question i until it gets a well-formed answer; fills v, the answer
+ * line ans (of ANS_MAX bytes) and the final state st. */
+#define ANS_MAX (INPUT_MAX + 64)
+static int ask(const struct pf_quiz *q, size_t i, const char *mode, struct pf_quiz_verdict *v,
+	       char *ans, struct answer_state *stp)
 {
 	const struct pf_quiz_question *qq = &q->q[i];
 	enum pf_quiz_type t = pf_quiz_answer_type(qq);
 	struct answer_state st;
-	char ans[INPUT_MAX + 64];
 	int k, ch, y;
 
 	memset(&st, 0, sizeof(st));
@@ -230,13 +234,14 @@ static int ask(const struct pf_quiz *q, size_t i, const char *mode, struct pf_qu
 			{
 				struct pf_err err = { 0 };
 
-				answer_line(qq, &st, ans, sizeof(ans));
+				answer_line(qq, &st, ans, ANS_MAX);
 				if (pf_quiz_grade(q, i, ans, v, &err) < 0) {
 					pf_fmt(st.status, sizeof(st.status), "%s", err.msg);
 					continue;
 				}
 			}
 			curs_set(0);
+			*stp = st;
 			return ST_ANSWERED;
 		}
 		if (t == PF_QUIZ_NUMBER || t == PF_QUIZ_TEXT) {
@@ -288,24 +293,27 @@ static int ask(const struct pf_quiz *q, size_t i, const char *mode, struct pf_qu
 
 /* The verdict and the explanation; waits for a key. 0, or ST_QUIT. */
 static int feedback(const struct pf_quiz *q, size_t i, const char *mode,
-		    const struct pf_quiz_verdict *v)
+		    const struct pf_quiz_verdict *v, const char *ans, const struct answer_state *st)
 {
 	const struct pf_quiz_question *qq = &q->q[i];
+	enum pf_quiz_type t = pf_quiz_answer_type(qq);
 	char line[700];
 	int y, ch;
 
 	erase();
 	draw_header(q, i, mode);
-	y = draw_question(q, i, &(struct answer_state){ .cursor = -1 }, 0);
-	attron(A_BOLD);
-	if (v->correct) {
-		mvaddnstr(y, 2, "Right!", COLS - 4);
-	} else {
-		pf_fmt(line, sizeof(line), "Wrong. The answer: %s", v->expected);
-		mvaddnstr(y, 2, line, COLS - 4);
+	y = draw_question(q, i, st, 0);
+	if (t != PF_QUIZ_NUMBER && t != PF_QUIZ_TEXT) {
+		pf_fmt(line, sizeof(line), "Your answer: %s", ans);
+		mvaddnstr(y - 1, 4, line, COLS - 6);
+		y++;
 	}
-	attroff(A_BOLD);
-	y = draw_wrapped(y + 2, 2, qq->explanation, 0);
+	if (v->correct)
+		pf_fmt(line, sizeof(line), "Right!");
+	else
+		pf_fmt(line, sizeof(line), "Wrong. The answer: %s", v->expected);
+	y = draw_wrapped(y, 2, line, A_BOLD);
+	y = draw_wrapped(y + 1, 2, qq->explanation, 0);
 	draw_help("any key: next question  q quit");
 	refresh();
 	ch = getch();
@@ -318,13 +326,15 @@ static size_t pass(const struct pf_quiz *q, const size_t *idx, size_t n, const c
 		   int *right)
 {
 	struct pf_quiz_verdict v;
+	struct answer_state st;
+	char ans[ANS_MAX];
 	size_t k;
 
 	for (k = 0; k < n; k++) {
-		if (ask(q, idx[k], mode, &v) == ST_QUIT)
+		if (ask(q, idx[k], mode, &v, ans, &st) == ST_QUIT)
 			return k;
 		right[idx[k]] = v.correct;
-		if (feedback(q, idx[k], mode, &v) == ST_QUIT)
+		if (feedback(q, idx[k], mode, &v, ans, &st) == ST_QUIT)
 			return k + 1;
 	}
 	return n;
