@@ -275,7 +275,8 @@ static void untracked_and_failed(void)
 	CHECK_INT(pf_heap_live_records(), live);
 }
 
-/* 256 MiB+ in mixed sizes at the default rate: the estimate is within 15%. */
+/* 512 MiB in mixed sizes at the default rate: the estimate is within 15%
+ * (about 1000 samples: one standard deviation is about 3%). */
 __attribute__((noipa)) static void *estimate_alloc(size_t n)
 {
 	void *p = malloc(n);
@@ -291,7 +292,7 @@ static void default_rate_estimate(void)
 	int64_t est;
 
 	CHECK_INT(proflab_heap_set_rate(PROFLAB_DEFAULT_HEAP_RATE), 0);
-	while (truth < (uint64_t)256 << 20) {
+	while (truth < (uint64_t)512 << 20) {
 		size_t n;
 		void *b;
 
