@@ -1,10 +1,10 @@
 /*
  * codec.c - profile.proto <-> struct pf_profile, with gzip.
  *
- * Decoding trusts nothing: protobuf-c checks the wire format, and this
- * file checks what protobuf cannot (string indexes, id references, value
- * counts) before any pointer is formed, so reports never see a dangling
- * reference.
+ * Decoding trusts nothing: it reads the wire format itself (bounds-checked
+ * varints and lengths) and checks what protobuf cannot (string indexes, id
+ * references, value counts) before any pointer is formed, so reports never
+ * see a dangling reference. Encoding goes through protobuf-c.
  */
 #include "profile.h"
 
@@ -173,254 +173,560 @@ static uint32_t idmap_get(const struct idmap *m, uint64_t k)
 	return PF_NONE;
 }
 
-/* ---- decoding ---- */
+/* ---- decoding ----
+ *
+ * A direct reader of the protobuf wire format into the model: no
+ * intermediate message objects, so a large profile costs its raw bytes
+ * plus the model. Top-level records are visited in several sweeps
+ * (strings and counts, then functions and mappings, then locations, then
+ * samples) so that every reference can be checked against records that
+ * may come later in the file.
+ */
 
-struct decoder {
-	const PbProfile *pb;
-	struct pf_profile *p;
-	struct pf_err *err;
-	const char **strings; /* string_table, copied into the arena */
-	struct idmap funcs, maps, locs;
+struct wire {
+	const uint8_t *p, *end;
 };
 
-static int str_at(struct decoder *d, int64_t idx, const char *what, const char **out)
+enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
+
+static int wire_varint(struct wire *w, uint64_t *out)
 {
-	if (idx < 0 || (uint64_t)idx >= d->pb->n_string_table)
-		return pf_err_set(d->err, PF_EFAIL,
-				  "%s refers to string %" PRId64 " of %zu", what, idx,
-				  d->pb->n_string_table);
+	uint64_t v = 0;
+	int shift = 0;
+
+	while (w->p < w->end && shift < 64) {
+		uint8_t b = *w->p++;
+
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*out = v;
+			return 0;
+		}
+		shift += 7;
+	}
+	return -1;
+}
+
+/* Next field: its number, wire type, and for WT_LEN the payload in sub;
+ * for scalars the value in *v. -1 on malformed input, 1 at the end. */
+static int wire_next(struct wire *w, uint32_t *field, int *wt, uint64_t *v, struct wire *sub)
+{
+	uint64_t key, len;
+
+	if (w->p >= w->end)
+		return 1;
+	if (wire_varint(w, &key) < 0 || (key >> 3) == 0 || (key >> 3) > UINT32_MAX)
+		return -1;
+	*field = (uint32_t)(key >> 3);
+	*wt = (int)(key & 7);
+	switch (*wt) {
+	case WT_VARINT:
+		return wire_varint(w, v);
+	case WT_I64:
+		if (w->end - w->p < 8)
+			return -1;
+		memcpy(v, w->p, 8);
+		w->p += 8;
+		return 0;
+	case WT_I32:
+		if (w->end - w->p < 4)
+			return -1;
+		*v = 0;
+		memcpy(v, w->p, 4);
+		w->p += 4;
+		return 0;
+	case WT_LEN:
+		if (wire_varint(w, &len) < 0 || len > (uint64_t)(w->end - w->p))
+			return -1;
+		sub->p = w->p;
+		sub->end = w->p + len;
+		w->p += len;
+		return 0;
+	default:
+		return -1; /* groups are not part of profile.proto */
+	}
+}
+
+/* A repeated integer field, packed (WT_LEN) or not: count its values. */
+static int count_ints(int wt, const struct wire *sub, size_t *n)
+{
+	struct wire s = *sub;
+	uint64_t v;
+
+	if (wt == WT_VARINT) {
+		(*n)++;
+		return 0;
+	}
+	if (wt != WT_LEN)
+		return -1;
+	while (s.p < s.end) {
+		if (wire_varint(&s, &v) < 0)
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Append the values of a repeated integer field to out[*n]. */
+static int read_ints(int wt, uint64_t v, const struct wire *sub, uint64_t *out, size_t *n,
+		     size_t cap)
+{
+	struct wire s = *sub;
+
+	if (wt == WT_VARINT) {
+		if (*n >= cap)
+			return -1;
+		out[(*n)++] = v;
+		return 0;
+	}
+	if (wt != WT_LEN)
+		return -1;
+	while (s.p < s.end) {
+		if (*n >= cap || wire_varint(&s, &out[*n]) < 0)
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
+struct decoder {
+	struct wire top;
+	struct pf_profile *p;
+	struct pf_err *err;
+	const char **strings;
+	size_t nstrings;
+	struct idmap funcs, maps, locs;
+	uint64_t *scratch; /* a sample's ids or values */
+	size_t scratch_cap;
+};
+
+static int bad_wire(struct decoder *d)
+{
+	return pf_err_set(d->err, PF_EFAIL, "not a valid pprof profile (bad protobuf encoding)");
+}
+
+static int str_at(struct decoder *d, uint64_t idx, const char *what, const char **out)
+{
+	if (idx >= d->nstrings)
+		return pf_err_set(d->err, PF_EFAIL, "%s refers to string %" PRId64 " of %zu", what,
+				  (int64_t)idx, d->nstrings);
 	*out = d->strings[idx];
 	return 0;
 }
 
-static int decode_strings(struct decoder *d)
+static int value_type(struct decoder *d, const struct wire *msg, struct pf_value_type *vt,
+		      const char *what)
 {
-	size_t i;
+	struct wire w = *msg, sub;
+	uint64_t v, type = 0, unit = 0;
+	uint32_t f;
+	int wt, rc;
 
-	if (d->pb->n_string_table == 0)
-		return pf_err_set(d->err, PF_EFAIL, "empty string table");
-	if (d->pb->string_table[0][0] != '\0')
-		return pf_err_set(d->err, PF_EFAIL, "string table does not start with \"\"");
-	d->strings = pf_arena_calloc(&d->p->arena, d->pb->n_string_table, sizeof(char *));
-	if (!d->strings)
-		return pf_err_set(d->err, PF_EFAIL, "out of memory");
-	for (i = 0; i < d->pb->n_string_table; i++) {
-		const char *s = d->pb->string_table[i];
-
-		d->strings[i] = *s ? pf_arena_strdup(&d->p->arena, s) : "";
-		if (!d->strings[i])
-			return pf_err_set(d->err, PF_EFAIL, "out of memory");
+	while ((rc = wire_next(&w, &f, &wt, &v, &sub)) == 0) {
+		if (f == 1 && wt == WT_VARINT)
+			type = v;
+		else if (f == 2 && wt == WT_VARINT)
+			unit = v;
 	}
-	return 0;
-}
-
-static int decode_value_type(struct decoder *d, const PbValueType *vt,
-			     struct pf_value_type *out, const char *what)
-{
-	if (str_at(d, vt->type, what, &out->type) < 0 ||
-	    str_at(d, vt->unit, what, &out->unit) < 0)
+	if (rc < 0)
+		return bad_wire(d);
+	if (str_at(d, type, what, &vt->type) < 0 || str_at(d, unit, what, &vt->unit) < 0)
 		return -1;
 	return 0;
 }
 
-static int decode_functions(struct decoder *d)
+/* Sweep 1: the string table, counts of every record, header scalars. */
+static int sweep_header(struct decoder *d, size_t *n)
 {
-	const PbProfile *pb = d->pb;
 	struct pf_profile *p = d->p;
-	size_t i;
+	struct wire w = d->top, sub;
+	uint64_t v;
+	uint32_t f;
+	int wt, rc;
+	size_t i, ncomments = 0;
 
-	p->functions = pf_arena_calloc(&p->arena, pb->n_function, sizeof(*p->functions));
-	if (pb->n_function && !p->functions)
-		return pf_err_set(d->err, PF_EFAIL, "out of memory");
-	if (idmap_init(&d->funcs, pb->n_function) < 0)
-		return pf_err_set(d->err, PF_EFAIL, "out of memory");
-	for (i = 0; i < pb->n_function; i++) {
-		const PbFunction *f = pb->function[i];
-		struct pf_function *o = &p->functions[i];
-
-		if (f->id == 0)
-			return pf_err_set(d->err, PF_EFAIL, "function %zu has id 0", i);
-		if (idmap_put(&d->funcs, f->id, (uint32_t)i))
-			return pf_err_set(d->err, PF_EFAIL, "duplicate function id %" PRIu64, f->id);
-		o->id = f->id;
-		o->start_line = f->start_line;
-		if (str_at(d, f->name, "function name", &o->name) < 0 ||
-		    str_at(d, f->system_name, "function system_name", &o->system_name) < 0 ||
-		    str_at(d, f->filename, "function filename", &o->filename) < 0)
-			return -1;
+	while ((rc = wire_next(&w, &f, &wt, &v, &sub)) == 0) {
+		if (f >= 1 && f <= 5 && wt == WT_LEN)
+			n[f]++;
+		else if (f == 6 && wt == WT_LEN)
+			d->nstrings++;
+		else if (f == 13 && count_ints(wt, &sub, &ncomments) < 0)
+			return bad_wire(d);
 	}
-	p->nfunctions = pb->n_function;
-	return 0;
-}
-
-static int decode_mappings(struct decoder *d)
-{
-	const PbProfile *pb = d->pb;
-	struct pf_profile *p = d->p;
-	size_t i;
-
-	p->mappings = pf_arena_calloc(&p->arena, pb->n_mapping, sizeof(*p->mappings));
-	if (pb->n_mapping && !p->mappings)
+	if (rc < 0)
+		return bad_wire(d);
+	if (d->nstrings == 0)
+		return pf_err_set(d->err, PF_EFAIL, "empty string table");
+	d->strings = pf_arena_calloc(&p->arena, d->nstrings, sizeof(char *));
+	p->sample_types = pf_arena_calloc(&p->arena, n[1] + 1, sizeof(*p->sample_types));
+	p->comments = pf_arena_calloc(&p->arena, ncomments + 1, sizeof(char *));
+	if (!d->strings || !p->sample_types || !p->comments)
 		return pf_err_set(d->err, PF_EFAIL, "out of memory");
-	if (idmap_init(&d->maps, pb->n_mapping) < 0)
-		return pf_err_set(d->err, PF_EFAIL, "out of memory");
-	for (i = 0; i < pb->n_mapping; i++) {
-		const PbMapping *m = pb->mapping[i];
-		struct pf_mapping *o = &p->mappings[i];
-
-		if (m->id == 0)
-			return pf_err_set(d->err, PF_EFAIL, "mapping %zu has id 0", i);
-		if (idmap_put(&d->maps, m->id, (uint32_t)i))
-			return pf_err_set(d->err, PF_EFAIL, "duplicate mapping id %" PRIu64, m->id);
-		o->id = m->id;
-		o->start = m->memory_start;
-		o->limit = m->memory_limit;
-		o->offset = m->file_offset;
-		o->has_functions = m->has_functions;
-		o->has_filenames = m->has_filenames;
-		o->has_line_numbers = m->has_line_numbers;
-		o->has_inline_frames = m->has_inline_frames;
-		if (str_at(d, m->filename, "mapping filename", &o->file) < 0 ||
-		    str_at(d, m->build_id, "mapping build_id", &o->build_id) < 0)
-			return -1;
-	}
-	p->nmappings = pb->n_mapping;
-	return 0;
-}
-
-static int decode_locations(struct decoder *d)
-{
-	const PbProfile *pb = d->pb;
-	struct pf_profile *p = d->p;
-	size_t i, j;
-
-	p->locations = pf_arena_calloc(&p->arena, pb->n_location, sizeof(*p->locations));
-	if (pb->n_location && !p->locations)
-		return pf_err_set(d->err, PF_EFAIL, "out of memory");
-	if (idmap_init(&d->locs, pb->n_location) < 0)
-		return pf_err_set(d->err, PF_EFAIL, "out of memory");
-	for (i = 0; i < pb->n_location; i++) {
-		const PbLocation *l = pb->location[i];
-		struct pf_location *o = &p->locations[i];
-
-		if (l->id == 0)
-			return pf_err_set(d->err, PF_EFAIL, "location %zu has id 0", i);
-		if (idmap_put(&d->locs, l->id, (uint32_t)i))
-			return pf_err_set(d->err, PF_EFAIL, "duplicate location id %" PRIu64, l->id);
-		o->id = l->id;
-		o->address = l->address;
-		o->is_folded = l->is_folded;
-		o->mapping = PF_NONE;
-		if (l->mapping_id) {
-			o->mapping = idmap_get(&d->maps, l->mapping_id);
-			if (o->mapping == PF_NONE)
-				return pf_err_set(d->err, PF_EFAIL,
-						  "location %" PRIu64 " refers to missing mapping %" PRIu64,
-						  l->id, l->mapping_id);
-		}
-		if (l->n_line > UINT32_MAX)
-			return pf_err_set(d->err, PF_EFAIL, "location %" PRIu64 " has too many lines", l->id);
-		o->nlines = (uint32_t)l->n_line;
-		o->lines = pf_arena_calloc(&p->arena, l->n_line, sizeof(*o->lines));
-		if (l->n_line && !o->lines)
+	w = d->top;
+	i = 0;
+	while (wire_next(&w, &f, &wt, &v, &sub) == 0) {
+		if (f != 6 || wt != WT_LEN)
+			continue;
+		if (i == 0 && sub.p != sub.end)
+			return pf_err_set(d->err, PF_EFAIL, "string table does not start with \"\"");
+		if (memchr(sub.p, '\0', (size_t)(sub.end - sub.p)))
+			d->strings[i] = pf_arena_strndup(&p->arena, (const char *)sub.p,
+							 strnlen((const char *)sub.p, (size_t)(sub.end - sub.p)));
+		else if (sub.p == sub.end)
+			d->strings[i] = "";
+		else
+			d->strings[i] = pf_arena_strndup(&p->arena, (const char *)sub.p,
+							 (size_t)(sub.end - sub.p));
+		if (!d->strings[i])
 			return pf_err_set(d->err, PF_EFAIL, "out of memory");
-		for (j = 0; j < l->n_line; j++) {
-			const PbLine *ln = l->line[j];
+		i++;
+	}
+	w = d->top;
+	while (wire_next(&w, &f, &wt, &v, &sub) == 0) {
+		switch (f) {
+		case 1:
+			if (wt == WT_LEN &&
+			    value_type(d, &sub, &p->sample_types[p->nsample_types++], "sample type") < 0)
+				return -1;
+			break;
+		case 7:
+		case 8:
+		case 14:
+		case 15:
+			if (wt == WT_VARINT) {
+				const char **dst = f == 7 ? &p->drop_frames : f == 8 ? &p->keep_frames :
+					f == 14 ? &p->default_sample_type : &p->doc_url;
 
-			o->lines[j].function = idmap_get(&d->funcs, ln->function_id);
-			if (o->lines[j].function == PF_NONE)
-				return pf_err_set(d->err, PF_EFAIL,
-						  "location %" PRIu64 " refers to missing function %" PRIu64,
-						  l->id, ln->function_id);
-			o->lines[j].line = ln->line;
-			o->lines[j].column = ln->column;
+				if (str_at(d, v, f == 7 ? "drop_frames" : f == 8 ? "keep_frames" :
+					   f == 14 ? "default_sample_type" : "doc_url", dst) < 0)
+					return -1;
+			}
+			break;
+		case 9:
+			if (wt == WT_VARINT)
+				p->time_nanos = (int64_t)v;
+			break;
+		case 10:
+			if (wt == WT_VARINT)
+				p->duration_nanos = (int64_t)v;
+			break;
+		case 11:
+			if (wt == WT_LEN && value_type(d, &sub, &p->period_type, "period type") < 0)
+				return -1;
+			break;
+		case 12:
+			if (wt == WT_VARINT)
+				p->period = (int64_t)v;
+			break;
+		case 13: {
+			uint64_t *ids = pf_arena_calloc(&p->arena, ncomments + 1, sizeof(uint64_t));
+			size_t k, got = 0;
+
+			if (!ids)
+				return pf_err_set(d->err, PF_EFAIL, "out of memory");
+			if (read_ints(wt, v, &sub, ids, &got, ncomments - p->ncomments) < 0)
+				return bad_wire(d);
+			for (k = 0; k < got; k++)
+				if (str_at(d, ids[k], "comment", &p->comments[p->ncomments++]) < 0)
+					return -1;
+			break;
+		}
+		default:
+			break;
 		}
 	}
-	p->nlocations = pb->n_location;
 	return 0;
 }
 
-static int decode_samples(struct decoder *d)
+static int decode_function(struct decoder *d, const struct wire *msg, size_t i)
 {
-	const PbProfile *pb = d->pb;
-	struct pf_profile *p = d->p;
-	size_t i, j;
+	struct pf_function *o = &d->p->functions[i];
+	struct wire w = *msg, sub;
+	uint64_t v, name = 0, sys = 0, file = 0;
+	uint32_t f;
+	int wt, rc;
 
-	p->samples = pf_arena_calloc(&p->arena, pb->n_sample, sizeof(*p->samples));
-	if (pb->n_sample && !p->samples)
+	while ((rc = wire_next(&w, &f, &wt, &v, &sub)) == 0) {
+		if (wt != WT_VARINT)
+			continue;
+		if (f == 1)
+			o->id = v;
+		else if (f == 2)
+			name = v;
+		else if (f == 3)
+			sys = v;
+		else if (f == 4)
+			file = v;
+		else if (f == 5)
+			o->start_line = (int64_t)v;
+	}
+	if (rc < 0)
+		return bad_wire(d);
+	if (o->id == 0)
+		return pf_err_set(d->err, PF_EFAIL, "function %zu has id 0", i);
+	if (idmap_put(&d->funcs, o->id, (uint32_t)i))
+		return pf_err_set(d->err, PF_EFAIL, "duplicate function id %" PRIu64, o->id);
+	if (str_at(d, name, "function name", &o->name) < 0 ||
+	    str_at(d, sys, "function system_name", &o->system_name) < 0 ||
+	    str_at(d, file, "function filename", &o->filename) < 0)
+		return -1;
+	return 0;
+}
+
+static int decode_mapping(struct decoder *d, const struct wire *msg, size_t i)
+{
+	struct pf_mapping *o = &d->p->mappings[i];
+	struct wire w = *msg, sub;
+	uint64_t v, file = 0, build = 0;
+	uint32_t f;
+	int wt, rc;
+
+	while ((rc = wire_next(&w, &f, &wt, &v, &sub)) == 0) {
+		if (wt != WT_VARINT)
+			continue;
+		switch (f) {
+		case 1: o->id = v; break;
+		case 2: o->start = v; break;
+		case 3: o->limit = v; break;
+		case 4: o->offset = v; break;
+		case 5: file = v; break;
+		case 6: build = v; break;
+		case 7: o->has_functions = v != 0; break;
+		case 8: o->has_filenames = v != 0; break;
+		case 9: o->has_line_numbers = v != 0; break;
+		case 10: o->has_inline_frames = v != 0; break;
+		default: break;
+		}
+	}
+	if (rc < 0)
+		return bad_wire(d);
+	if (o->id == 0)
+		return pf_err_set(d->err, PF_EFAIL, "mapping %zu has id 0", i);
+	if (idmap_put(&d->maps, o->id, (uint32_t)i))
+		return pf_err_set(d->err, PF_EFAIL, "duplicate mapping id %" PRIu64, o->id);
+	if (str_at(d, file, "mapping filename", &o->file) < 0 ||
+	    str_at(d, build, "mapping build_id", &o->build_id) < 0)
+		return -1;
+	return 0;
+}
+
+static int decode_location(struct decoder *d, const struct wire *msg, size_t i)
+{
+	struct pf_location *o = &d->p->locations[i];
+	struct wire w = *msg, sub;
+	uint64_t v, mapping = 0;
+	uint32_t f;
+	int wt, rc;
+	size_t nlines = 0;
+
+	while ((rc = wire_next(&w, &f, &wt, &v, &sub)) == 0)
+		if (f == 4 && wt == WT_LEN)
+			nlines++;
+	if (rc < 0)
+		return bad_wire(d);
+	if (nlines > UINT32_MAX)
+		return pf_err_set(d->err, PF_EFAIL, "location %zu has too many lines", i);
+	o->lines = nlines ? pf_arena_calloc(&d->p->arena, nlines, sizeof(*o->lines)) : NULL;
+	if (nlines && !o->lines)
 		return pf_err_set(d->err, PF_EFAIL, "out of memory");
-	for (i = 0; i < pb->n_sample; i++) {
-		const PbSample *s = pb->sample[i];
-		struct pf_sample *o = &p->samples[i];
+	o->mapping = PF_NONE;
+	w = *msg;
+	while (wire_next(&w, &f, &wt, &v, &sub) == 0) {
+		if (f == 4 && wt == WT_LEN) {
+			struct pf_line *ln = &o->lines[o->nlines++];
+			struct wire lw = sub, lsub;
+			uint64_t lv, fid = 0;
+			uint32_t lf;
+			int lwt;
 
-		if (s->n_value != pb->n_sample_type)
+			while ((rc = wire_next(&lw, &lf, &lwt, &lv, &lsub)) == 0) {
+				if (lwt != WT_VARINT)
+					continue;
+				if (lf == 1)
+					fid = lv;
+				else if (lf == 2)
+					ln->line = (int64_t)lv;
+				else if (lf == 3)
+					ln->column = (int64_t)lv;
+			}
+			if (rc < 0)
+				return bad_wire(d);
+			ln->function = idmap_get(&d->funcs, fid);
+			if (ln->function == PF_NONE)
+				return pf_err_set(d->err, PF_EFAIL,
+						  "location %zu refers to missing function %" PRIu64, i, fid);
+			continue;
+		}
+		if (wt != WT_VARINT)
+			continue;
+		if (f == 1)
+			o->id = v;
+		else if (f == 2)
+			mapping = v;
+		else if (f == 3)
+			o->address = v;
+		else if (f == 5)
+			o->is_folded = v != 0;
+	}
+	if (o->id == 0)
+		return pf_err_set(d->err, PF_EFAIL, "location %zu has id 0", i);
+	if (idmap_put(&d->locs, o->id, (uint32_t)i))
+		return pf_err_set(d->err, PF_EFAIL, "duplicate location id %" PRIu64, o->id);
+	if (mapping) {
+		o->mapping = idmap_get(&d->maps, mapping);
+		if (o->mapping == PF_NONE)
 			return pf_err_set(d->err, PF_EFAIL,
-					  "sample %zu has %zu values, want %zu (one per sample type)",
-					  i, s->n_value, pb->n_sample_type);
-		if (s->n_location_id > UINT32_MAX || s->n_label > UINT32_MAX)
-			return pf_err_set(d->err, PF_EFAIL, "sample %zu is too large", i);
-		o->values = pf_arena_calloc(&p->arena, s->n_value, sizeof(int64_t));
-		o->locs = pf_arena_calloc(&p->arena, s->n_location_id, sizeof(uint32_t));
-		o->labels = pf_arena_calloc(&p->arena, s->n_label, sizeof(*o->labels));
-		if ((s->n_value && !o->values) || (s->n_location_id && !o->locs) ||
-		    (s->n_label && !o->labels))
-			return pf_err_set(d->err, PF_EFAIL, "out of memory");
-		if (s->n_value)
-			memcpy(o->values, s->value, s->n_value * sizeof(int64_t));
-		o->nlocs = (uint32_t)s->n_location_id;
-		for (j = 0; j < s->n_location_id; j++) {
-			o->locs[j] = idmap_get(&d->locs, s->location_id[j]);
-			if (o->locs[j] == PF_NONE)
-				return pf_err_set(d->err, PF_EFAIL,
-						  "sample %zu refers to missing location %" PRIu64,
-						  i, s->location_id[j]);
-		}
-		o->nlabels = (uint32_t)s->n_label;
-		for (j = 0; j < s->n_label; j++) {
-			const PbLabel *lb = s->label[j];
+					  "location %" PRIu64 " refers to missing mapping %" PRIu64,
+					  o->id, mapping);
+	}
+	return 0;
+}
 
-			o->labels[j].num = lb->num;
-			if (str_at(d, lb->key, "label key", &o->labels[j].key) < 0 ||
-			    str_at(d, lb->str, "label str", &o->labels[j].str) < 0 ||
-			    str_at(d, lb->num_unit, "label num_unit", &o->labels[j].num_unit) < 0)
+static int grow_scratch(struct decoder *d, size_t n)
+{
+	uint64_t *s;
+
+	if (n <= d->scratch_cap)
+		return 0;
+	s = realloc(d->scratch, n * sizeof(*s));
+	if (!s)
+		return -1;
+	d->scratch = s;
+	d->scratch_cap = n;
+	return 0;
+}
+
+static int decode_sample(struct decoder *d, const struct wire *msg, size_t i)
+{
+	struct pf_profile *p = d->p;
+	struct pf_sample *o = &p->samples[i];
+	struct wire w = *msg, sub;
+	uint64_t v;
+	uint32_t f;
+	int wt, rc;
+	size_t nloc = 0, nval = 0, nlab = 0, k;
+
+	while ((rc = wire_next(&w, &f, &wt, &v, &sub)) == 0) {
+		if (f == 1 && count_ints(wt, &sub, &nloc) < 0)
+			return bad_wire(d);
+		if (f == 2 && count_ints(wt, &sub, &nval) < 0)
+			return bad_wire(d);
+		if (f == 3 && wt == WT_LEN)
+			nlab++;
+	}
+	if (rc < 0)
+		return bad_wire(d);
+	if (nval != p->nsample_types)
+		return pf_err_set(d->err, PF_EFAIL,
+				  "sample %zu has %zu values, want %zu (one per sample type)", i, nval,
+				  p->nsample_types);
+	if (nloc > UINT32_MAX || nlab > UINT32_MAX)
+		return pf_err_set(d->err, PF_EFAIL, "sample %zu is too large", i);
+	o->values = pf_arena_calloc(&p->arena, nval + 1, sizeof(int64_t));
+	o->locs = pf_arena_calloc(&p->arena, nloc + 1, sizeof(uint32_t));
+	o->labels = nlab ? pf_arena_calloc(&p->arena, nlab, sizeof(*o->labels)) : NULL;
+	if (!o->values || !o->locs || (nlab && !o->labels) || grow_scratch(d, nloc + nval + 1) < 0)
+		return pf_err_set(d->err, PF_EFAIL, "out of memory");
+	w = *msg;
+	nloc = 0;
+	nval = 0;
+	while (wire_next(&w, &f, &wt, &v, &sub) == 0) {
+		if (f == 1) {
+			size_t from = nloc;
+
+			if (read_ints(wt, v, &sub, d->scratch, &nloc, d->scratch_cap) < 0)
+				return bad_wire(d);
+			for (k = from; k < nloc; k++) {
+				o->locs[k] = idmap_get(&d->locs, d->scratch[k]);
+				if (o->locs[k] == PF_NONE)
+					return pf_err_set(d->err, PF_EFAIL,
+							  "sample %zu refers to missing location %" PRIu64,
+							  i, d->scratch[k]);
+			}
+		} else if (f == 2) {
+			size_t from = nval;
+
+			if (read_ints(wt, v, &sub, d->scratch, &nval, d->scratch_cap) < 0)
+				return bad_wire(d);
+			for (k = from; k < nval; k++)
+				o->values[k] = (int64_t)d->scratch[k];
+		} else if (f == 3 && wt == WT_LEN) {
+			struct pf_label *lb = &o->labels[o->nlabels++];
+			struct wire lw = sub, lsub;
+			uint64_t lv, key = 0, str = 0, unit = 0;
+			uint32_t lf;
+			int lwt;
+
+			while ((rc = wire_next(&lw, &lf, &lwt, &lv, &lsub)) == 0) {
+				if (lwt != WT_VARINT)
+					continue;
+				if (lf == 1)
+					key = lv;
+				else if (lf == 2)
+					str = lv;
+				else if (lf == 3)
+					lb->num = (int64_t)lv;
+				else if (lf == 4)
+					unit = lv;
+			}
+			if (rc < 0)
+				return bad_wire(d);
+			if (str_at(d, key, "label key", &lb->key) < 0 ||
+			    str_at(d, str, "label str", &lb->str) < 0 ||
+			    str_at(d, unit, "label num_unit", &lb->num_unit) < 0)
 				return -1;
 		}
 	}
-	p->nsamples = pb->n_sample;
+	o->nlocs = (uint32_t)nloc;
 	return 0;
 }
 
-static int decode_header(struct decoder *d)
+/* Sweep over the records with field number `field`, decoding each. */
+static int sweep(struct decoder *d, uint32_t field,
+		 int (*fn)(struct decoder *, const struct wire *, size_t))
 {
-	const PbProfile *pb = d->pb;
-	struct pf_profile *p = d->p;
-	size_t i;
+	struct wire w = d->top, sub;
+	uint64_t v;
+	uint32_t f;
+	int wt;
+	size_t i = 0;
 
-	p->sample_types = pf_arena_calloc(&p->arena, pb->n_sample_type, sizeof(*p->sample_types));
-	if (pb->n_sample_type && !p->sample_types)
-		return pf_err_set(d->err, PF_EFAIL, "out of memory");
-	for (i = 0; i < pb->n_sample_type; i++)
-		if (decode_value_type(d, pb->sample_type[i], &p->sample_types[i], "sample type") < 0)
+	while (wire_next(&w, &f, &wt, &v, &sub) == 0) {
+		if (f != field || wt != WT_LEN)
+			continue;
+		if (fn(d, &sub, i++) < 0)
 			return -1;
-	p->nsample_types = pb->n_sample_type;
-	if (pb->period_type &&
-	    decode_value_type(d, pb->period_type, &p->period_type, "period type") < 0)
+	}
+	return 0;
+}
+
+static int decode_records(struct decoder *d)
+{
+	struct pf_profile *p = d->p;
+	size_t n[6] = { 0 };
+
+	if (sweep_header(d, n) < 0)
 		return -1;
-	p->period = pb->period;
-	p->time_nanos = pb->time_nanos;
-	p->duration_nanos = pb->duration_nanos;
-	if (str_at(d, pb->drop_frames, "drop_frames", &p->drop_frames) < 0 ||
-	    str_at(d, pb->keep_frames, "keep_frames", &p->keep_frames) < 0 ||
-	    str_at(d, pb->default_sample_type, "default_sample_type", &p->default_sample_type) < 0 ||
-	    str_at(d, pb->doc_url, "doc_url", &p->doc_url) < 0)
-		return -1;
-	p->comments = pf_arena_calloc(&p->arena, pb->n_comment, sizeof(char *));
-	if (pb->n_comment && !p->comments)
+	p->samples = pf_arena_calloc(&p->arena, n[2] + 1, sizeof(*p->samples));
+	p->mappings = pf_arena_calloc(&p->arena, n[3] + 1, sizeof(*p->mappings));
+	p->locations = pf_arena_calloc(&p->arena, n[4] + 1, sizeof(*p->locations));
+	p->functions = pf_arena_calloc(&p->arena, n[5] + 1, sizeof(*p->functions));
+	if (!p->samples || !p->mappings || !p->locations || !p->functions ||
+	    idmap_init(&d->funcs, n[5]) < 0 || idmap_init(&d->maps, n[3]) < 0 ||
+	    idmap_init(&d->locs, n[4]) < 0)
 		return pf_err_set(d->err, PF_EFAIL, "out of memory");
-	for (i = 0; i < pb->n_comment; i++)
-		if (str_at(d, pb->comment[i], "comment", &p->comments[i]) < 0)
-			return -1;
-	p->ncomments = pb->n_comment;
+	if (sweep(d, 5, decode_function) < 0)
+		return -1;
+	p->nfunctions = n[5];
+	if (sweep(d, 3, decode_mapping) < 0)
+		return -1;
+	p->nmappings = n[3];
+	if (sweep(d, 4, decode_location) < 0)
+		return -1;
+	p->nlocations = n[4];
+	if (sweep(d, 2, decode_sample) < 0)
+		return -1;
+	p->nsamples = n[2];
 	return 0;
 }
 
@@ -433,9 +739,6 @@ struct pf_profile *pf_profile_decode(const void *data, size_t len, struct pf_err
 {
 	struct pf_buf raw = PF_BUF_INIT;
 	struct decoder d;
-	PbProfile *pb = NULL;
-	const void *bytes = data;
-	size_t nbytes = len;
 	int rc;
 
 	memset(&d, 0, sizeof(d));
@@ -444,6 +747,8 @@ struct pf_profile *pf_profile_decode(const void *data, size_t len, struct pf_err
 		pf_err_set(err, PF_EFAIL, "empty file, not a profile");
 		goto fail;
 	}
+	d.top.p = data;
+	d.top.end = (const uint8_t *)data + len;
 	if (is_gzip(data, len)) {
 		rc = pf_gunzip(data, len, PF_PROFILE_MAX_RAW, &raw);
 		if (rc == -2) {
@@ -455,39 +760,32 @@ struct pf_profile *pf_profile_decode(const void *data, size_t len, struct pf_err
 			pf_err_set(err, PF_EFAIL, "corrupt or truncated gzip data");
 			goto fail;
 		}
-		bytes = raw.data;
-		nbytes = raw.len;
+		d.top.p = (const uint8_t *)raw.data;
+		d.top.end = (const uint8_t *)raw.data + raw.len;
 	}
-	pb = perftools__profiles__profile__unpack(NULL, nbytes, bytes);
-	if (!pb) {
-		pf_err_set(err, PF_EFAIL, "not a valid pprof profile (bad protobuf encoding)");
-		goto fail;
-	}
-	pf_buf_release(&raw);
-	d.pb = pb;
 	d.p = pf_profile_new();
 	if (!d.p) {
 		pf_err_set(err, PF_EFAIL, "out of memory");
 		goto fail;
 	}
-	if (decode_strings(&d) < 0 || decode_header(&d) < 0 || decode_functions(&d) < 0 ||
-	    decode_mappings(&d) < 0 || decode_locations(&d) < 0 || decode_samples(&d) < 0)
+	if (decode_records(&d) < 0)
 		goto fail;
 	idmap_release(&d.funcs);
 	idmap_release(&d.maps);
 	idmap_release(&d.locs);
-	perftools__profiles__profile__free_unpacked(pb, NULL);
+	free(d.scratch);
+	pf_buf_release(&raw);
 	return d.p;
 fail:
 	idmap_release(&d.funcs);
 	idmap_release(&d.maps);
 	idmap_release(&d.locs);
-	if (pb)
-		perftools__profiles__profile__free_unpacked(pb, NULL);
+	free(d.scratch);
 	pf_buf_release(&raw);
 	pf_profile_free(d.p);
 	return NULL;
 }
+
 
 struct pf_profile *pf_profile_read(const char *path, struct pf_err *err)
 {
