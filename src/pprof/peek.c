@@ -28,20 +28,42 @@ static int by_edge(const void *a, const void *b)
 	return strcmp(sort_graph->nodes[x->dst].name, sort_graph->nodes[y->dst].name);
 }
 
-static int print_edges(const struct pf_graph *g, const struct pf_trimmed *t, uint32_t id, int in,
-		       int64_t cum, struct pf_gedge **tmp, struct pf_buf *out)
+static int by_dst(const void *a, const void *b)
 {
-	size_t i, n = 0;
+	const struct pf_gedge *x = *(const struct pf_gedge *const *)a;
+	const struct pf_gedge *y = *(const struct pf_gedge *const *)b;
+
+	return (x->dst > y->dst) - (x->dst < y->dst);
+}
+
+static int by_src(const void *a, const void *b)
+{
+	const struct pf_gedge *x = *(const struct pf_gedge *const *)a;
+	const struct pf_gedge *y = *(const struct pf_gedge *const *)b;
+
+	return (x->src > y->src) - (x->src < y->src);
+}
+
+/* The edges of node id, from list (sorted by dst when in, else by src):
+ * a binary search for the first, then the run. */
+static int print_edges(const struct pf_graph *g, const struct pf_trimmed *t, uint32_t id, int in,
+		       int64_t cum, struct pf_gedge **list, size_t nlist, struct pf_gedge **tmp,
+		       struct pf_buf *out)
+{
+	size_t lo = 0, hi = nlist, i, n = 0;
 	int rc = 0;
 
-	for (i = 0; i < g->edge_cap; i++) {
-		struct pf_gedge *e = &g->edges[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t k = in ? list[mid]->dst : list[mid]->src;
 
-		if (e->src == UINT32_MAX || e->dropped)
-			continue;
-		if (in ? e->dst == id : e->src == id)
-			tmp[n++] = e;
+		if (k < id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	for (i = lo; i < nlist && (in ? list[i]->dst : list[i]->src) == id; i++)
+		tmp[n++] = list[i];
 	sort_graph = g;
 	qsort(tmp, n, sizeof(*tmp), by_edge);
 	for (i = 0; i < n; i++) {
@@ -66,7 +88,8 @@ int pf_report_peek(const struct pf_profile *p, const char *regex,
 	struct pf_graph g;
 	struct pf_trimmed t;
 	struct pf_regex *rx = NULL;
-	struct pf_gedge **tmp = NULL;
+	struct pf_gedge **tmp = NULL, **ins = NULL, **outs = NULL;
+	size_t ne = 0, k;
 	int64_t sum = 0;
 	long i, matched = 0;
 	int rc;
@@ -83,10 +106,18 @@ int pf_report_peek(const struct pf_profile *p, const char *regex,
 	if (rc < 0)
 		goto out;
 	tmp = malloc((g.edge_cap + 1) * sizeof(*tmp));
-	if (!tmp) {
+	ins = malloc((g.edge_cap + 1) * sizeof(*ins));
+	outs = malloc((g.edge_cap + 1) * sizeof(*outs));
+	if (!tmp || !ins || !outs) {
 		rc = pf_err_set(err, PF_EFAIL, "out of memory");
 		goto out2;
 	}
+	for (k = 0; k < g.edge_cap; k++)
+		if (g.edges[k].src != UINT32_MAX && !g.edges[k].dropped)
+			ins[ne++] = &g.edges[k];
+	memcpy(outs, ins, ne * sizeof(*ins));
+	qsort(ins, ne, sizeof(*ins), by_dst);
+	qsort(outs, ne, sizeof(*outs), by_src);
 	rc = pf_rep_report_labels(&g, o, &t, out);
 	rc |= pf_buf_puts(out, sep);
 	rc |= pf_buf_puts(out, legend);
@@ -99,7 +130,7 @@ int pf_report_peek(const struct pf_profile *p, const char *regex,
 			continue;
 		matched++;
 		rc |= pf_buf_puts(out, sep);
-		rc |= print_edges(&g, &t, id, 1, n->cum, tmp, out);
+		rc |= print_edges(&g, &t, id, 1, n->cum, ins, ne, tmp, out);
 		sum = pf_add64(sum, n->flat);
 		pf_rep_value(&g, t.unit, n->flat, fv, sizeof(fv));
 		pf_rep_value(&g, t.unit, n->cum, cv, sizeof(cv));
@@ -108,7 +139,7 @@ int pf_report_peek(const struct pf_profile *p, const char *regex,
 		pf_units_percentage(n->cum, g.total, cp, sizeof(cp));
 		rc |= pf_buf_printf(out, "%10s %s %s %10s %s                | %s\n", fv, fp, sp, cv,
 				    cp, n->name);
-		rc |= print_edges(&g, &t, id, 0, n->cum, tmp, out);
+		rc |= print_edges(&g, &t, id, 0, n->cum, outs, ne, tmp, out);
 	}
 	if (t.n > 0)
 		rc |= pf_buf_puts(out, sep);
@@ -119,6 +150,8 @@ int pf_report_peek(const struct pf_profile *p, const char *regex,
 	}
 out2:
 	free(tmp);
+	free(ins);
+	free(outs);
 	pf_rep_trimmed_release(&t);
 out:
 	pf_regex_free(rx);
