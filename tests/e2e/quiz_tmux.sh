@@ -6,7 +6,8 @@ SOCK=proflab-quiz-$$
 T="tmux -L $SOCK"
 trap '$T kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 
-screen() { $T capture-pane -p -t q; }
+S=q
+screen() { $T capture-pane -p -t "$S"; }
 # wait_for NAME TEXT: poll the screen for TEXT (up to 20 s); PASS/FAIL.
 wait_for() {
 	local i
@@ -17,7 +18,7 @@ wait_for() {
 	fail "$1" "not on screen: $2" "$(screen)"
 	return 1
 }
-keys() { $T send-keys -t q "$@"; sleep 0.3; }
+keys() { $T send-keys -t "$S" "$@"; sleep 0.3; }
 
 $T -f /dev/null new-session -d -s q -x 100 -y 32 \
 	"env XDG_STATE_HOME='$XDG_STATE_HOME' PROFLAB_HOME='$PROFLAB_HOME' TERM=screen '$PROFLAB' quiz 1; echo EXIT=\$?; sleep 30"
@@ -89,11 +90,15 @@ q = json.loads(sys.argv[1])["quizzes"]
 assert [(x["chapter"], x["best"], x["total"], x["attempts"]) for x in q] == [(1, 5, 6, 1)], q
 ' "$OUT"; then pass "first pass recorded, retry not"; else fail "first pass recorded, retry not" "$OUT"; fi
 
-# Leaving early records nothing and exits 1.
-$T kill-session -t q
-$T -f /dev/null new-session -d -s q -x 100 -y 32 \
+# Leaving early records nothing and exits 1. (A second session is made
+# before the first goes, so the tmux server stays up.)
+$T new-session -d -s q2 -x 100 -y 32 \
 	"env XDG_STATE_HOME='$XDG_STATE_HOME' PROFLAB_HOME='$PROFLAB_HOME' TERM=screen '$PROFLAB' quiz 3; echo EXIT=\$?; sleep 30"
+$T kill-session -t q
+S=q2
 wait_for "quiz 3 shown" "question 1 of 6"
 keys q
 wait_for "left early message" "quiz left before the end"
 wait_for "left early exits 1" "EXIT=1"
+run "$PROFLAB" progress --json
+expect_not_contains "leaving early recorded nothing" "$OUT" '"chapter": 3'
