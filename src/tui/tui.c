@@ -1153,6 +1153,8 @@ int pf_tui_run(void)
 		goto out;
 	}
 	resume(&app);
+	if (!app.have_ex)
+		set_status(&app, "exercises not available: %s", app.ex_error);
 	while (!app.quit) {
 		int ch;
 

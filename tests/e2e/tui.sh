@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# tests/e2e/tui.sh - the course TUI and the slides, driven in a real
+# terminal: tmux on a private socket (send-keys, capture-pane). Every wait
+# polls the screen for the expected text with a timeout.
+. "$(dirname "$0")/lib.sh"
+
+SOCK=proflab-tui-$$
+TM=(tmux -L "$SOCK" -f /dev/null)
+cleanup() { "${TM[@]}" kill-server 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+unset NO_COLOR
+
+screen() { "${TM[@]}" capture-pane -p -t t 2>/dev/null; }
+# wait_for NAME TEXT [SECONDS]: passes when TEXT appears on the screen.
+wait_for() {
+	local i limit=$(( ${3:-15} * 10 ))
+	for ((i = 0; i < limit; i++)); do
+		if screen | grep -qF -- "$2"; then pass "$1"; return 0; fi
+		sleep 0.1
+	done
+	fail "$1" "not on screen after ${3:-15}s: $2" "$(screen)"
+	return 1
+}
+wait_gone() {
+	local i
+	for ((i = 0; i < 150; i++)); do
+		if ! screen | grep -qF -- "$2"; then pass "$1"; return 0; fi
+		sleep 0.1
+	done
+	fail "$1" "still on screen: $2" "$(screen)"
+}
+keys() { "${TM[@]}" send-keys -t t "$@"; }
+
+# start: a shell in the pane, so that we can see what is left after quitting
+"${TM[@]}" new-session -d -s t -x 120 -y 36 "env -u NO_COLOR TERM=screen-256color PROFLAB_HOME=$PROFLAB_HOME XDG_STATE_HOME=$XDG_STATE_HOME bash --norc --noprofile"
+"${TM[@]}" set-option -t t remain-on-exit on >/dev/null
+keys "stty -g > $TMP/stty.before; clear; $PROFLAB; echo EXITED=\$?; stty -g > $TMP/stty.after" Enter
+
+wait_for "tui: starts on chapter 1" "1. The profiling workflow"
+wait_for "tui: contents lists the chapters" "Common findings and fixes"
+wait_for "tui: contents lists a quiz" "quiz"
+wait_for "tui: contents lists an exercise" "exercise 01-"
+
+# navigate the contents: j moves to the next item and opens it
+keys j
+wait_for "tui: j opens the first exercise" "proflab  exercise 01-"
+keys k
+wait_for "tui: k back to the chapter" "proflab  1. The profiling workflow"
+
+# the page: Tab focuses it, G goes to the end (100%), g back to the top
+keys Tab G
+wait_for "tui: G scrolls to the end" "100%"
+keys g
+wait_gone "tui: g back to the top" "100%"
+
+# search with / and n
+keys / "re-measure" Enter
+wait_for "tui: search finds text" "/re-measure"
+keys n
+wait_for "tui: n searches again" "/re-measure"
+keys / "no-such-text-anywhere" Enter
+wait_for "tui: search reports a miss" "Pattern not found"
+
+# help overlay
+keys '?'
+wait_for "tui: ? shows the help" "this help"
+keys x
+wait_gone "tui: any key closes the help" "this help"
+
+# resize below the minimum and back
+"${TM[@]}" resize-window -t t -x 70 -y 20
+wait_for "tui: too small says so" "needs a terminal of at least 80x24"
+"${TM[@]}" resize-window -t t -x 130 -y 40
+wait_for "tui: back to normal after resize" "proflab  1. The profiling workflow"
+
+# open an exercise and read a hint (the same code as proflab hint)
+keys Tab j
+wait_for "tui: exercise page" "Keys: r run"
+keys h
+wait_for "tui: h shows a hint" "Hint 1 of"
+
+# chapter 1 read to its end gets its mark in the contents
+keys k Tab G
+wait_for "tui: a chapter read to the end is marked" "✓1 The profiling workflow"
+# move on to chapter 2 and remember where we are
+keys Tab j j j
+wait_for "tui: on chapter 2" "proflab  2. CPU profiling"
+keys Tab
+keys q
+wait_for "tui: q quits with status 0" "EXITED=0"
+if screen | grep -q "proflab  "; then fail "tui: alternate screen left" "$(screen)"; else pass "tui: alternate screen left"; fi
+if cmp -s "$TMP/stty.before" "$TMP/stty.after"; then pass "tui: terminal modes restored"; else fail "tui: terminal modes restored" "$(cat "$TMP/stty.before")" "$(cat "$TMP/stty.after")"; fi
+run "$PROFLAB" progress --json
+expect_contains "tui: position saved" "$OUT" '"position"'
+
+# resume: starts where it was left
+keys "clear; $PROFLAB; echo EXITED=\$?; stty -g > $TMP/stty.after2" Enter
+wait_for "tui: resumes where the learner left off" "proflab  2. CPU profiling"
+keys q
+wait_for "tui: second quit" "EXITED=0"
+
+# SIGTERM restores the terminal and the process dies of it
+keys "clear; $PROFLAB; echo STATUS=\$?; stty -g > $TMP/stty.after3" Enter
+wait_for "tui: running again" "proflab  "
+pid=$(pgrep -n -f "^$PROFLAB\$" || true)
+if [ -n "$pid" ]; then kill -TERM "$pid"; fi
+wait_for "tui: SIGTERM ends it (128+15)" "STATUS=143"
+if cmp -s "$TMP/stty.before" "$TMP/stty.after3"; then pass "tui: terminal restored after SIGTERM"; else fail "tui: terminal restored after SIGTERM"; fi
+
+# Ctrl-C
+# (bash drops the rest of a command line whose program died of SIGINT, so
+# the status is asked for in a new one)
+keys "clear; $PROFLAB" Enter
+wait_for "tui: running for Ctrl-C" "proflab  "
+keys C-c
+sleep 0.5
+keys "echo STATUS=\$?; stty -g > $TMP/stty.after4" Enter
+wait_for "tui: Ctrl-C ends it (128+2)" "STATUS=130"
+if cmp -s "$TMP/stty.before" "$TMP/stty.after4"; then pass "tui: terminal restored after Ctrl-C"; else fail "tui: terminal restored after Ctrl-C"; fi
+
+# slides
+keys "clear; $PROFLAB present 2; echo PRESENTED=\$?" Enter
+wait_for "present: first slide shows the chapter title" "CPU profiling"
+wait_for "present: slide counter" "1/"
+keys Space
+wait_for "present: Space goes to the next slide" "2/"
+keys Left
+wait_for "present: Left goes back" "1/"
+keys q
+wait_for "present: q quits" "PRESENTED=0"
+
+run "$PROFLAB" present 2
+expect_rc "present: refuses without a terminal" 2
+run "$PROFLAB" present 99
+expect_rc "present: unknown chapter is a usage error" 2
