@@ -72,3 +72,13 @@ same "peek no match" -peek=nosuchfunction cpu.pb.gz
 same "list cpu" -list=hashLoop cpu.pb.gz
 same "list heap" -list='main\.alloc' -alloc_space heap.pb.gz
 same "list no match" -list=nosuchfunction cpu.pb.gz
+TZ=America/New_York same "top cpu, Time in another zone" -top cpu.pb.gz
+TZ=Asia/Kolkata same "top heap, Time in a half-hour zone" -top heap.pb.gz
+same "top nodecount with dropped nodes" -top -nodecount=2 -nodefraction=0.2 cpu.pb.gz
+same "top mutex contentions unit ms" -top -sample_index=contentions -unit=ms mutex.pb.gz
+same "peek -cum" -peek=sort -cum cpu.pb.gz
+same "peek with focus" -peek=runtime -focus=sortWords cpu.pb.gz
+same "traces with focus" -traces -focus=hashLoop cpu.pb.gz
+same "traces with hide" -traces -hide=runtime goroutine.pb.gz
+same "list with focus" -list=sortWords -focus=sort cpu.pb.gz
+same "top hide and show" -top -hide=main -show=runtime goroutine.pb.gz
