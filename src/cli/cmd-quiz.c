@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../base/buf.h"
+#include "../course/doc.h"
 #include "../course/progress.h"
 #include "../course/quiz.h"
 #include "../tui/quiz_view.h"
@@ -42,43 +43,42 @@ const struct pf_command pf_cmd_quiz = {
 	.run = run,
 };
 
-/* Plain text of md, wrapped at 76 columns; the first line starts after
- * `lead` (already printed), later lines with `indent`. */
+/* md laid out by the lesson engine as plain text at 76 columns; the first
+ * line continues what is already printed, later lines start with indent. */
 static void print_wrapped(const char *indent, const char *md)
 {
-	struct pf_buf b = PF_BUF_INIT;
-	const char *s;
-	int col = (int)strlen(indent), space = 0;
+	struct pf_doc doc;
+	struct pf_err err = { 0 };
+	size_t i, first = 0, last;
+	int out = 0;
 
-	pf_quiz_plain(md, &b);
-	for (s = b.data; *s;) {
-		size_t w = strcspn(s, " \n");
+	if (pf_doc_layout(&doc, md, strlen(md), 76 - (int)strlen(indent),
+			  pf_doc_locale_is_utf8() ? 0 : PF_DOC_ASCII, &err) < 0) {
+		struct pf_buf b = PF_BUF_INIT;
 
-		if (w) {
-			if (space && col + 1 + (int)w > 76) {
-				printf("\n%s", indent);
-				col = (int)strlen(indent);
-			} else if (space) {
-				putchar(' ');
-				col++;
-			}
-			fwrite(s, 1, w, stdout);
-			col += (int)w;
-			space = 0;
-		}
-		s += w;
-		if (*s == '\n' && s[1] == '\n') {
-			printf("\n\n%s", indent);
-			col = (int)strlen(indent);
-			space = 0;
-			s += 2;
-		} else if (*s) {
-			space = col > (int)strlen(indent);
-			s++;
-		}
+		pf_quiz_plain(md, &b);
+		printf("%s\n", b.data);
+		pf_buf_release(&b);
+		pf_doc_release(&doc);
+		return;
 	}
-	putchar('\n');
-	pf_buf_release(&b);
+	while (first < doc.nlines && doc.lines[first].width == 0)
+		first++;
+	last = doc.nlines;
+	while (last > first && doc.lines[last - 1].width == 0)
+		last--;
+	for (i = first; i < last; i++) {
+		struct pf_buf b = PF_BUF_INIT;
+
+		pf_doc_line_text(&doc, i, &b);
+		if (out++)
+			printf("%s", b.len ? indent : "");
+		printf("%s\n", b.data);
+		pf_buf_release(&b);
+	}
+	if (!out)
+		putchar('\n');
+	pf_doc_release(&doc);
 }
 
 static int list_quizzes(void)
@@ -163,8 +163,10 @@ static int grade_file(struct pf_quiz *q, const char *file, double pass_mark)
 
 		printf("%zu. %s: ", i + 1, res.verdicts[i].correct ? "right" : "wrong");
 		print_wrapped("   ", qq->text);
-		if (!res.verdicts[i].correct)
-			printf("   the answer: %s\n", res.verdicts[i].expected);
+		if (!res.verdicts[i].correct) {
+			fputs("   the answer: ", stdout);
+			print_wrapped("   ", res.verdicts[i].expected);
+		}
 		if (qq->profile_used)
 			printf("   graded against %s\n", qq->profile_used);
 		fputs("   why: ", stdout);

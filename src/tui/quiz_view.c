@@ -13,7 +13,9 @@
 
 #include "../base/buf.h"
 #include "../base/str.h"
+#include "../course/doc.h"
 #include "../course/progress.h"
+#include "term.h"
 
 #define KEY_ESC 27
 #define INPUT_MAX 200
@@ -30,43 +32,44 @@ struct answer_state {
 
 enum { ST_ANSWERED, ST_QUIT };
 
-/* Draw md as plain wrapped text from row y between columns x and COLS-2,
- * with attribute attr; returns the next free row. */
+/* Lay out md with the lesson engine and draw it from row y between
+ * columns x and COLS-2 (attr, when non-zero, is added to plain runs by
+ * drawing them first with pf_term_put); returns the next free row. */
 static int draw_wrapped(int y, int x, const char *md, int attr)
 {
-	struct pf_buf b = PF_BUF_INIT;
-	const char *s;
-	int width = COLS - x - 2, col = 0;
+	struct pf_doc doc;
+	struct pf_err err = { 0 };
+	int width = COLS - x - 2;
+	size_t i;
 
-	if (width < 10)
-		width = 10;
-	pf_quiz_plain(md, &b);
-	attron(attr);
-	for (s = b.data; *s && y < LINES - 1;) {
-		size_t w = strcspn(s, " \n");
+	if (width < 20)
+		width = 20;
+	if (pf_doc_layout(&doc, md, strlen(md), width, pf_term_ascii() ? PF_DOC_ASCII : 0,
+			  &err) < 0) {
+		pf_term_put(y, x, width, md, (unsigned long)attr);
+		pf_doc_release(&doc);
+		return y + 1;
+	}
+	/* Skip the blank lines the layout puts around blocks. */
+	for (i = 0; i < doc.nlines && doc.lines[i].width == 0; i++)
+		;
+	for (; i < doc.nlines && y < LINES - 1; i++, y++) {
+		if (attr) {
+			struct pf_buf b = PF_BUF_INIT;
 
-		if (col > 0 && col + (int)w > width) {
-			y++;
-			col = 0;
-		}
-		if ((int)w > width)
-			w = (size_t)width;
-		mvaddnstr(y, x + col, s, (int)w);
-		col += (int)w;
-		s += w;
-		if (*s == '\n') {
-			y++;
-			col = 0;
-			s++;
-		} else if (*s == ' ') {
-			s++;
-			if (col > 0)
-				col++;
+			pf_doc_line_text(&doc, i, &b);
+			pf_term_put(y, x, width, b.data, (unsigned long)attr);
+			pf_buf_release(&b);
+		} else {
+			pf_term_draw_line(&doc, i, y, x, width, 0, 0);
 		}
 	}
-	attroff(attr);
-	pf_buf_release(&b);
-	return y + 1;
+	while (y > 0 && i > 0 && doc.lines[i - 1].width == 0) {
+		i--;
+		y--;
+	}
+	pf_doc_release(&doc);
+	return y;
 }
 
 static void draw_header(const struct pf_quiz *q, size_t i, const char *mode)
@@ -388,6 +391,11 @@ int pf_quiz_view_run(struct pf_quiz *q, struct pf_quiz_view_result *res, struct 
 	res->total = (int)q->n;
 	if (q->n == 0)
 		return pf_err_set(err, PF_EFAIL, "%s: no questions", q->path);
+	for (k = 0; k < q->n; k++)
+		if (q->q[k].type == PF_QUIZ_PROFILE && !q->q[k].resolved)
+			break;
+	if (k < q->n && pf_quiz_resolve_profiles(q, err) < 0)
+		return err ? err->code : PF_EFAIL;
 	idx = calloc(q->n, sizeof(*idx));
 	right = calloc(q->n, sizeof(*right));
 	if (!idx || !right) {
@@ -441,14 +449,12 @@ int pf_quiz_view_standalone(struct pf_quiz *q, double pass_mark)
 	struct pf_err err = { 0 };
 	int rc;
 
-	initscr();
-	cbreak();
-	noecho();
-	keypad(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
+	if (pf_term_start() < 0) {
+		fprintf(stderr, "proflab quiz: cannot start the terminal interface\n");
+		return 1;
+	}
 	rc = pf_quiz_view_run(q, &res, &err);
-	endwin();
+	pf_term_stop();
 	if (rc < 0) {
 		fprintf(stderr, "proflab quiz: %s\n", err.msg);
 		return 1;

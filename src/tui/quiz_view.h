@@ -3,7 +3,9 @@
  *
  * Two entry points. pf_quiz_view_run() draws on stdscr inside a curses
  * session that the caller already set up (the course TUI: initscr, cbreak,
- * noecho, keypad on stdscr); it leaves the session as it found it apart
+ * noecho, keypad on stdscr, ideally pf_term_start() of term.h so that
+ * Markdown is drawn with the course's colours); it leaves the session as
+ * it found it apart
  * from the screen contents, so the caller just redraws. pf_quiz_view_
  * standalone() sets up and tears down curses itself (`proflab quiz N` on a
  * terminal) and prints the final score on stdout afterwards.
@@ -32,9 +34,9 @@ struct pf_quiz_view_result {
 	char warning[512]; /* e.g. progress could not be saved; "" if none */
 };
 
-/* Run quiz q (profile questions already resolved) in the active curses
- * session. Fills res; returns 0, or negative with err when the quiz
- * cannot be shown. */
+/* Run quiz q in the active curses session (profile questions not yet
+ * resolved are resolved first). Fills res; returns 0, or negative with err
+ * when the quiz cannot be shown. */
 int pf_quiz_view_run(struct pf_quiz *q, struct pf_quiz_view_result *res, struct pf_err *err);
 
 /* Set up curses, run the quiz, restore the terminal, print "score: X/Y"
