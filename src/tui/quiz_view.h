@@ -5,9 +5,8 @@
  * session that the caller already set up (the course TUI: initscr, cbreak,
  * noecho, keypad on stdscr, ideally pf_term_start() of term.h so that
  * Markdown is drawn with the course's colours); it leaves the session as
- * it found it apart
- * from the screen contents, so the caller just redraws. pf_quiz_view_
- * standalone() sets up and tears down curses itself (`proflab quiz N` on a
+ * it found it apart from the screen contents, so the caller just redraws.
+ * pf_quiz_view_standalone() sets up and tears down curses itself (`proflab quiz N` on a
  * terminal) and prints the final score on stdout afterwards.
  *
  * Keys: a-z choose a letter (single) or toggle it (multiple); arrows or
