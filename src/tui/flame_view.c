@@ -467,11 +467,17 @@ static int loop(struct view *v)
 
 static void view_init(struct view *v, const struct pf_flame *fg, const char *title)
 {
+	uint32_t c;
+
 	memset(v, 0, sizeof(*v));
 	v->fg = fg;
 	v->title = title;
 	v->zoom = 0;
-	v->sel = fg->n > 1 ? fg->nodes[0].first_child : 0;
+	v->sel = 0;
+	/* Start on the widest outermost frame (usually main). */
+	for (c = fg->nodes[0].first_child; c != PF_NONE; c = fg->nodes[c].next_sibling)
+		if (v->sel == 0 || fg->nodes[c].value > fg->nodes[v->sel].value)
+			v->sel = c;
 	pf_flame_layout_init(&v->l);
 }
 
