@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# tests/e2e/http_life.sh - the debug endpoint's life: which addresses it
+# binds or refuses (loopback only unless PROFLAB_HTTP_ALLOW_REMOTE=1),
+# PROFLAB_HTTP leaving the environment, the C API, a client that goes away
+# mid-profile, and a profile in progress when the program exits.
+source "$(dirname "$0")/lib.sh"
+
+LIB=$BUILD/libproflab.so
+PROG=$BUILD/tests/progs/http_service
+export HOME=$TMP PPROF_TMPDIR=$TMP
+
+# The output of a run without proflab: what every run below must print.
+WANT=$("$PROG" 30)
+
+# start_service NAME [VAR=VALUE...]: as in http.sh; sets PID, PORT, STOP, SOUT, SERR.
+start_service() {
+	local name=$1 i
+	shift
+	STOP=$TMP/$name.stop SOUT=$TMP/$name.out SERR=$TMP/$name.err
+	rm -f "$STOP"
+	env PROFLAB_HTTP=127.0.0.1:0 "$@" LD_PRELOAD="$LIB" "$PROG" 30 "$STOP" >"$SOUT" 2>"$SERR" &
+	PID=$!
+	PORT=
+	for i in $(seq 1 300); do
+		PORT=$(sed -n 's|^proflab: serving /debug/pprof/ on http://.*:\([0-9][0-9]*\).*|\1|p' "$SERR")
+		[ -n "$PORT" ] && return 0
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "start $name" "no serving line; stderr: $(cat "$SERR")"
+	return 1
+}
+stop_service() {
+	touch "$STOP"
+	wait "$PID"
+	SRC=$?
+}
+code() { curl -s -o "$TMP/body" -w '%{http_code}' --max-time 60 "$@"; }
+
+# ---- refused addresses: one line on stderr, the program runs on ----
+refused() { # NAME ADDR WANT-IN-STDERR
+	run env PROFLAB_HTTP="$2" LD_PRELOAD="$LIB" "$PROG" 30
+	expect_eq "$1: program output unchanged" "$RC:$OUT" "0:$WANT"
+	expect_contains "$1: message" "$ERR" "$3"
+	expect_eq "$1: one line" "$(printf '%s\n' "$ERR" | wc -l)" 1
+}
+refused "0.0.0.0 without ALLOW_REMOTE" 0.0.0.0:0 \
+	"proflab: PROFLAB_HTTP=0.0.0.0:0: refusing a non-loopback address (set PROFLAB_HTTP_ALLOW_REMOTE=1 to allow it); the program runs without the endpoint"
+refused ":PORT means every interface" :0 "refusing a non-loopback address"
+refused "a host name is not loopback" example.invalid:0 "refusing a non-loopback address"
+refused "missing port" 127.0.0.1 "127.0.0.1: missing port in address; expected HOST:PORT"
+refused "bad port" 127.0.0.1:99999 "bad port '99999'"
+refused "IPv6 without brackets" ::1:6060 "IPv6 addresses need brackets"
+
+# ---- ALLOW_REMOTE=1 serves on every interface (reached here through loopback) ----
+start_service remote PROFLAB_HTTP=0.0.0.0:0 PROFLAB_HTTP_ALLOW_REMOTE=1 || exit 1
+expect_contains "remote: serving line warns" "$(cat "$SERR")" \
+	"on http://0.0.0.0:$PORT (not loopback: anyone who can reach it can profile this program)"
+expect_eq "remote: answers" "$(code "http://127.0.0.1:$PORT/debug/pprof/cmdline")" 200
+stop_service
+expect_eq "remote: program output unchanged" "$SRC:$(cat "$SOUT")" "0:$WANT"
+run env PROFLAB_HTTP=0.0.0.0:0 PROFLAB_HTTP_ALLOW_REMOTE=yes LD_PRELOAD="$LIB" "$PROG" 30
+expect_contains "ALLOW_REMOTE must be 1" "$ERR" "refusing a non-loopback address"
+
+# ---- IPv6 loopback and localhost ----
+start_service v6 PROFLAB_HTTP='[::1]:0' || exit 1
+expect_contains "[::1]: serving line" "$(cat "$SERR")" "on http://[::1]:$PORT"
+expect_eq "[::1]: answers" "$(code "http://[::1]:$PORT/debug/pprof/")" 200
+stop_service
+start_service localhost PROFLAB_HTTP=localhost:0 || exit 1
+expect_contains "localhost: bound to 127.0.0.1" "$(cat "$SERR")" "on http://127.0.0.1:$PORT"
+
+# ---- a port in use: the second program runs on without the endpoint ----
+run env PROFLAB_HTTP=127.0.0.1:$PORT LD_PRELOAD="$LIB" "$PROG" 30
+expect_eq "port in use: program output unchanged" "$RC:$OUT" "0:$WANT"
+expect_contains "port in use: message" "$ERR" "PROFLAB_HTTP=127.0.0.1:$PORT: 127.0.0.1:$PORT: Address already in use; the program runs without the endpoint"
+stop_service
+
+# ---- PROFLAB_HTTP leaves the environment: exec'd programs do not bind ----
+run env PROFLAB_HTTP=127.0.0.1:0 LD_PRELOAD="$LIB" sh -c 'echo "${PROFLAB_HTTP-unset}"'
+expect_eq "PROFLAB_HTTP removed from the environment" "$OUT" unset
+
+# ---- the C API: proflab_http_start in a linked program ----
+run env PROFLAB_TEST_API=127.0.0.1:0 "$PROG-linked" 30
+expect_eq "API: output unchanged" "$RC:$OUT" "0:$WANT"
+expect_contains "API: port reported" "$ERR" "api port "
+run env PROFLAB_TEST_API=0.0.0.0:0 "$PROG-linked" 30
+expect_eq "API: non-loopback refused with -EACCES" "$RC:$ERR" "3:api start: error -13"
+
+# ---- a client that goes away mid-profile stops that profile ----
+start_service gone || exit 1
+U=http://127.0.0.1:$PORT/debug/pprof
+t0=$(date +%s)
+curl -s -o /dev/null --max-time 1 "$U/profile?seconds=60"
+got=
+for i in $(seq 1 20); do
+	got=$(code "$U/profile?seconds=1")
+	[ "$got" = 200 ] && break
+	sleep 0.5
+done
+expect_eq "after a disconnect a new profile starts" "$got" 200
+elapsed=$(($(date +%s) - t0))
+if [ "$elapsed" -lt 30 ]; then pass "the abandoned profile stopped early"; else fail "the abandoned profile stopped early" "took ${elapsed}s"; fi
+stop_service
+expect_eq "disconnect: program output unchanged" "$SRC:$(cat "$SOUT")" "0:$WANT"
+
+# ---- the program exits during a profile: the client gets what was collected ----
+start_service exit || exit 1
+t0=$(date +%s)
+curl -s -o "$TMP/partial.pb.gz" -w '%{http_code}' --max-time 60 \
+	"http://127.0.0.1:$PORT/debug/pprof/profile?seconds=60" >"$TMP/partial.code" &
+cpid=$!
+sleep 2
+stop_service
+wait $cpid
+expect_eq "exit: profile answered" "$(cat "$TMP/partial.code")" 200
+elapsed=$(($(date +%s) - t0))
+if [ "$elapsed" -lt 30 ]; then pass "exit: answered at exit, not after 60s"; else fail "exit: answered at exit, not after 60s" "took ${elapsed}s"; fi
+run go tool pprof -raw "$TMP/partial.pb.gz"
+expect_contains "exit: partial profile decodes" "$OUT" "samples/count cpu/nanoseconds"
+expect_eq "exit: program output and status unchanged" "$SRC:$(cat "$SOUT")" "0:$WANT"
