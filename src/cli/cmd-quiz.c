@@ -175,7 +175,7 @@ static int grade_file(struct pf_quiz *q, const char *file, double pass_mark)
 	}
 	passed = 100.0 * res.score >= pass_mark * res.total;
 	status = passed ? 0 : 1;
-	if (pf_progress_record_quiz(q->number > 0 ? q->number : 1, res.score, res.total, &err) < 0)
+	if (q->number > 0 && pf_progress_record_quiz(q->number, res.score, res.total, &err) < 0)
 		fprintf(stderr, "proflab quiz: progress not saved: %s\n", err.msg);
 	w = pf_progress_take_warning();
 	if (w)

@@ -415,8 +415,8 @@ int pf_quiz_view_run(struct pf_quiz *q, struct pf_quiz_view_result *res, struct 
 		struct pf_err perr = { 0 };
 		const char *w;
 
-		if (pf_progress_record_quiz(q->number > 0 ? q->number : 1, res->score, res->total,
-					    &perr) < 0)
+		if (q->number > 0 &&
+		    pf_progress_record_quiz(q->number, res->score, res->total, &perr) < 0)
 			pf_fmt(res->warning, sizeof(res->warning), "Progress not saved: %s",
 			       perr.msg);
 		w = pf_progress_take_warning();
