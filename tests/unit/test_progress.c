@@ -277,7 +277,7 @@ static void test_kill9(void)
 			}
 		}
 		ts.tv_sec = 0;
-		ts.tv_nsec = 1000000L + (long)(rand() % 15000) * 1000L;
+		ts.tv_nsec = 2000000L + (long)(rand() % 48000) * 1000L;
 		nanosleep(&ts, NULL);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
