@@ -18,14 +18,21 @@
 #include "../base/arena.h"
 #include "../base/str.h"
 
+struct kid {
+	const char *name; /* interned */
+	uint32_t parent;
+	uint32_t id;      /* PF_NONE: empty slot */
+};
+
 struct flame_priv {
 	struct pf_arena arena;  /* names and libs */
 	struct pf_buf nodes;    /* struct pf_flame_node[] */
 	/* interned strings: open addressing, power-of-two size */
 	const char **strs;
 	size_t nstrs, strs_cap;
-	/* child index: node ids, key (parent, name) */
-	uint32_t *kids;
+	/* child index, key (parent, name): the key is kept in the table so
+	 * that probing does not touch the nodes */
+	struct kid *kids;
 	size_t kids_cap;
 };
 
@@ -87,26 +94,23 @@ static const char *intern(struct flame_priv *pv, const char *s)
 	return pv->strs[i];
 }
 
-static size_t kid_slot(const struct flame_priv *pv, const struct pf_flame_node *nodes,
-		       uint32_t parent, const char *name)
+static size_t kid_slot(const struct flame_priv *pv, uint32_t parent, const char *name)
 {
 	size_t mask = pv->kids_cap - 1;
 	size_t i = (size_t)hash_mix(parent, (uint64_t)(uintptr_t)name) & mask;
 
-	while (pv->kids[i] != PF_NONE) {
-		const struct pf_flame_node *k = &nodes[pv->kids[i]];
-
-		if (k->parent == parent && k->name == name)
+	while (pv->kids[i].id != PF_NONE) {
+		if (pv->kids[i].parent == parent && pv->kids[i].name == name)
 			break;
 		i = (i + 1) & mask;
 	}
 	return i;
 }
 
-static int kids_grow(struct pf_flame *fg, struct flame_priv *pv)
+static int kids_grow(struct flame_priv *pv)
 {
 	size_t ncap = pv->kids_cap ? pv->kids_cap * 2 : 4096, j;
-	uint32_t *old = pv->kids;
+	struct kid *old = pv->kids;
 	size_t ocap = pv->kids_cap;
 
 	pv->kids = malloc(ncap * sizeof(*pv->kids));
@@ -114,14 +118,13 @@ static int kids_grow(struct pf_flame *fg, struct flame_priv *pv)
 		pv->kids = old;
 		return -1;
 	}
-	memset(pv->kids, 0xff, ncap * sizeof(*pv->kids));
+	for (j = 0; j < ncap; j++)
+		pv->kids[j].id = PF_NONE;
 	pv->kids_cap = ncap;
 	for (j = 0; j < ocap; j++) {
-		uint32_t id = old[j];
-
-		if (id == PF_NONE)
+		if (old[j].id == PF_NONE)
 			continue;
-		pv->kids[kid_slot(pv, fg->nodes, fg->nodes[id].parent, fg->nodes[id].name)] = id;
+		pv->kids[kid_slot(pv, old[j].parent, old[j].name)] = old[j];
 	}
 	free(old);
 	return 0;
@@ -163,14 +166,14 @@ static uint32_t child_get(struct pf_flame *fg, struct flame_priv *pv, uint32_t p
 	size_t slot;
 	uint32_t id;
 
-	if ((fg->n + 1) * 2 >= pv->kids_cap && kids_grow(fg, pv) < 0)
+	if ((fg->n + 1) * 2 >= pv->kids_cap && kids_grow(pv) < 0)
 		return PF_NONE;
-	slot = kid_slot(pv, fg->nodes, parent, name);
-	if (pv->kids[slot] != PF_NONE)
-		return pv->kids[slot];
+	slot = kid_slot(pv, parent, name);
+	if (pv->kids[slot].id != PF_NONE)
+		return pv->kids[slot].id;
 	id = node_add(fg, pv, parent, name, lib);
 	if (id != PF_NONE)
-		pv->kids[slot] = id;
+		pv->kids[slot] = (struct kid){ name, parent, id };
 	return id;
 }
 
@@ -271,32 +274,48 @@ fail:
 }
 
 /* Add every sample of p (sample type si) to the tree, into value/self
- * (is_base 0) or base/base_self (is_base 1). */
+ * (is_base 0) or base/base_self (is_base 1).
+ *
+ * Neighbouring samples often share the start of their stacks, so the
+ * previous sample's path (location, and the node reached after it) is
+ * kept and the common prefix skips the hash lookups. Values are added
+ * afterwards by walking from the leaf up. */
 static int add_profile(struct pf_flame *fg, struct flame_priv *pv, const struct pf_profile *p,
 		       int si, int is_base)
 {
 	struct frame_names fn;
-	size_t s;
+	uint32_t *prev_loc = NULL, *prev_node = NULL;
+	size_t s, maxlocs = 1, prev_n = 0;
 	int rc = -1;
 
 	if (frame_names_init(&fn, pv, p) < 0)
 		return -1;
+	for (s = 0; s < p->nsamples; s++)
+		if (p->samples[s].nlocs > maxlocs)
+			maxlocs = p->samples[s].nlocs;
+	prev_loc = malloc(maxlocs * sizeof(*prev_loc));
+	prev_node = malloc(maxlocs * sizeof(*prev_node));
+	if (!prev_loc || !prev_node)
+		goto out;
 	for (s = 0; s < p->nsamples; s++) {
 		const struct pf_sample *sm = &p->samples[s];
 		int64_t v = sm->values[si];
-		uint32_t cur = 0, k;
-		size_t li;
+		uint32_t cur = 0, k, n;
+		size_t j = 0, nl = sm->nlocs;
 
 		if (v == 0)
 			continue;
-		if (is_base)
-			fg->nodes[0].base += v;
-		else
-			fg->nodes[0].value += v;
-		for (li = sm->nlocs; li-- > 0;) {
-			uint32_t loc = sm->locs[li];
+		/* root-first position j is sm->locs[nl - 1 - j] */
+		while (j < nl && j < prev_n && prev_loc[j] == sm->locs[nl - 1 - j])
+			j++;
+		if (j > 0)
+			cur = prev_node[j - 1];
+		for (; j < nl; j++) {
+			uint32_t loc = sm->locs[nl - 1 - j];
 			const struct pf_location *l;
 
+			prev_loc[j] = loc;
+			prev_node[j] = cur;
 			if (loc >= p->nlocations)
 				continue;
 			l = &p->locations[loc];
@@ -304,10 +323,7 @@ static int add_profile(struct pf_flame *fg, struct flame_priv *pv, const struct 
 				cur = child_get(fg, pv, cur, fn.lname[loc], fn.llib[loc]);
 				if (cur == PF_NONE)
 					goto out;
-				if (is_base)
-					fg->nodes[cur].base += v;
-				else
-					fg->nodes[cur].value += v;
+				prev_node[j] = cur;
 				continue;
 			}
 			for (k = l->nlines; k-- > 0;) {
@@ -318,19 +334,24 @@ static int add_profile(struct pf_flame *fg, struct flame_priv *pv, const struct 
 				cur = child_get(fg, pv, cur, fn.fname[f], fn.flib[f]);
 				if (cur == PF_NONE)
 					goto out;
-				if (is_base)
-					fg->nodes[cur].base += v;
-				else
-					fg->nodes[cur].value += v;
 			}
+			prev_node[j] = cur;
 		}
-		if (is_base)
+		prev_n = nl;
+		if (is_base) {
 			fg->nodes[cur].base_self += v;
-		else
+			for (n = cur; n != PF_NONE; n = fg->nodes[n].parent)
+				fg->nodes[n].base += v;
+		} else {
 			fg->nodes[cur].self += v;
+			for (n = cur; n != PF_NONE; n = fg->nodes[n].parent)
+				fg->nodes[n].value += v;
+		}
 	}
 	rc = 0;
 out:
+	free(prev_loc);
+	free(prev_node);
 	frame_names_release(&fn);
 	return rc;
 }
@@ -412,7 +433,7 @@ static struct pf_flame *flame_alloc(const struct pf_profile *p, int si, struct p
 	pf_buf_init(&pv->nodes, 0);
 	fg->sample_type = pf_arena_strdup(&pv->arena, p->sample_types[si].type);
 	fg->unit = pf_arena_strdup(&pv->arena, p->sample_types[si].unit);
-	if (!fg->sample_type || !fg->unit || kids_grow(fg, pv) < 0 ||
+	if (!fg->sample_type || !fg->unit || kids_grow(pv) < 0 ||
 	    node_add(fg, pv, PF_NONE, intern(pv, "root"), "") != 0) {
 		pf_flame_free(fg);
 		pf_err_set(err, PF_EFAIL, "out of memory");
