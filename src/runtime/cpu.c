@@ -11,8 +11,8 @@
  * first expiry is random in (0, period] so short threads are not missed.
  *
  * The handler is async-signal-safe: it never allocates or takes a lock.
- * It unwinds with libunwind from the signal's ucontext (local address
- * space, no unwind-info cache: see prepare_unwinder()), unless the
+ * It unwinds with libunwind from the signal's ucontext, or walks frame
+ * pointers while a dlopen/dlclose runs (see the loader guard), unless the
  * thread is inside the runtime (pf_rt_busy), where it records only the
  * interrupted pc. Stacks go to a table preallocated at start (mmap) and
  * claimed with compare-and-swap; a sample that finds no room is counted
@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -154,24 +155,261 @@ static uintptr_t uc_pc(const ucontext_t *uc)
 #endif
 }
 
+/* This thread's stack, when known (threads we started, the main thread):
+ * frame reads inside it cannot fault. initial-exec: safe in a handler. */
+static __thread uintptr_t stack_lo __attribute__((tls_model("initial-exec")));
+static __thread uintptr_t stack_hi __attribute__((tls_model("initial-exec")));
+
+static void note_stack(void)
+{
+	pthread_attr_t a;
+	void *addr;
+	size_t size;
+
+	if (pthread_getattr_np(pthread_self(), &a) != 0)
+		return;
+	if (pthread_attr_getstack(&a, &addr, &size) == 0) {
+		stack_lo = (uintptr_t)addr;
+		stack_hi = (uintptr_t)addr + size;
+	}
+	pthread_attr_destroy(&a);
+}
+
+/* Read a frame record (saved frame pointer, return address) without
+ * faulting: directly inside a known stack, else through the kernel. */
+static int read_frame(uintptr_t fp, uintptr_t out[2])
+{
+	struct iovec local, remote;
+
+	if (stack_hi) {
+		if (fp < stack_lo || fp + 2 * sizeof(uintptr_t) > stack_hi)
+			return -1;
+		memcpy(out, (const void *)fp, 2 * sizeof(uintptr_t));
+		return 0;
+	}
+	local.iov_base = out;
+	local.iov_len = 2 * sizeof(uintptr_t);
+	remote.iov_base = (void *)fp;
+	remote.iov_len = 2 * sizeof(uintptr_t);
+	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) ==
+			       (ssize_t)(2 * sizeof(uintptr_t)) ? 0 : -1;
+}
+
+/* Executable mappings seen at the start (normal context), for telling
+ * return addresses from data while scanning a stack. */
+#define MAX_RANGES 512
+static uintptr_t range_lo[MAX_RANGES], range_hi[MAX_RANGES];
+static _Atomic int nranges;
+
+static void snapshot_ranges(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	int n = 0;
+
+	atomic_store(&nranges, 0);
+	if (!f)
+		return;
+	while (n < MAX_RANGES && fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		char perms[8];
+
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && strchr(perms, 'x')) {
+			range_lo[n] = lo;
+			range_hi[n] = hi;
+			n++;
+		}
+	}
+	fclose(f);
+	atomic_store(&nranges, n);
+}
+
+static int in_code(uintptr_t a)
+{
+	int i, n = atomic_load(&nranges);
+
+	for (i = 0; i < n; i++)
+		if (a >= range_lo[i] && a < range_hi[i])
+			return 1;
+	return 0;
+}
+
+/* Whether the instruction before ret is a call (x86-64 encodings). */
+static int after_call(uintptr_t ret)
+{
+#if defined(__x86_64__)
+	unsigned char b[8];
+	struct iovec local = { b, sizeof(b) }, remote = { (void *)(ret - 8), sizeof(b) };
+
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)sizeof(b))
+		return 0;
+	if (b[3] == 0xe8) /* call rel32 */
+		return 1;
+	/* call r/m64: ff /2 with 0 to 6 bytes of ModRM, SIB and displacement */
+	return (b[6] == 0xff && (b[7] & 0x38) == 0x10) || (b[5] == 0xff && (b[6] & 0x38) == 0x10) ||
+	       (b[4] == 0xff && (b[5] & 0x38) == 0x10) || (b[2] == 0xff && (b[3] & 0x38) == 0x10) ||
+	       (b[1] == 0xff && (b[2] & 0x38) == 0x10);
+#else
+	(void)ret;
+	return 1;
+#endif
+}
+
+/*
+ * The leaf's caller, when the leaf is code without a frame pointer (libc,
+ * the vDSO) or a function still in its prologue: the first word above the
+ * stack pointer, below the frame pointer's frame, that points just after
+ * a call instruction. 0 when none is found.
+ */
+static uintptr_t scan_return(uintptr_t sp, uintptr_t limit)
+{
+	uintptr_t a, w[2];
+	int i;
+
+	for (i = 0, a = sp; i < 128 && a < limit; i++, a += sizeof(uintptr_t)) {
+		if (read_frame(a, w) < 0)
+			return 0;
+		if (in_code(w[0]) && after_call(w[0]))
+			return w[0];
+	}
+	return 0;
+}
+
+/*
+ * Frame-pointer walk, the fallback while a dlopen/dlclose is in progress
+ * (see the loader guard below). Frames of code built without frame
+ * pointers (much of libc) may be skipped; scan_return() recovers the
+ * leaf's caller in the common case.
+ */
+static int unwind_fp(ucontext_t *uc, uintptr_t *pcs)
+{
+	uintptr_t fp, sp, fr[2];
+	int n = 0;
+
+	pcs[n++] = uc_pc(uc);
+	if (!pcs[0])
+		return 0;
+#if defined(__x86_64__)
+	fp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
+	sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+	fp = (uintptr_t)uc->uc_mcontext.regs[29];
+	sp = (uintptr_t)uc->uc_mcontext.sp;
+#else
+	return n;
+#endif
+	{
+		uintptr_t limit = fp > sp && fp - sp < 65536 ? fp : sp + 1024;
+		uintptr_t ret = scan_return(sp, limit);
+
+		if (ret)
+			pcs[n++] = ret;
+	}
+	while (n < MAX_DEPTH) {
+		if (fp < sp || (fp & (sizeof(uintptr_t) - 1)) || read_frame(fp, fr) < 0)
+			break;
+		if (fr[1] < 4096)
+			break;
+		pcs[n++] = fr[1];
+		if (fr[0] <= fp)
+			break;
+		sp = fp;
+		fp = fr[0];
+	}
+	return n;
+}
+
+/*
+ * The loader guard. libunwind finds unwind info through dl_iterate_phdr,
+ * which takes the loader's lock; a thread inside dlopen()/dlclose() holds
+ * that lock and may wait for a malloc lock that the interrupted thread
+ * holds: a deadlock (found by the stress test; gperftools has the same
+ * history). So dlopen and dlclose go through wrappers that announce
+ * themselves and wait until no handler is inside libunwind; a handler
+ * that sees such a call in progress walks frame pointers instead.
+ */
+static _Atomic int loader_calls, unwinders;
+
+static void loader_enter(void)
+{
+	atomic_fetch_add(&loader_calls, 1);
+	while (atomic_load(&unwinders) > 0)
+		sched_yield();
+}
+
+static void loader_leave(void)
+{
+	atomic_fetch_sub(&loader_calls, 1);
+}
+
+PF_API void *dlopen(const char *file, int mode)
+{
+	static _Atomic(void *) real;
+	void *(*f)(const char *, int);
+	void *h;
+
+	if (!atomic_load(&real))
+		atomic_store(&real, dlsym(RTLD_NEXT, "dlopen"));
+	f = (void *(*)(const char *, int))atomic_load(&real);
+	if (!f)
+		return NULL;
+	loader_enter();
+	h = f(file, mode);
+	loader_leave();
+	return h;
+}
+
+PF_API int dlclose(void *handle)
+{
+	static _Atomic(void *) real;
+	int (*f)(void *);
+	int rc;
+
+	if (!atomic_load(&real))
+		atomic_store(&real, dlsym(RTLD_NEXT, "dlclose"));
+	f = (int (*)(void *))atomic_load(&real);
+	if (!f)
+		return -1;
+	loader_enter();
+	rc = f(handle);
+	loader_leave();
+	return rc;
+}
+
 static int unwind(ucontext_t *uc, uintptr_t *pcs)
 {
 	unw_cursor_t cur;
 	unw_word_t ip;
 	int n = 0;
 
-	if (unw_init_local2(&cur, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) < 0)
-		goto fallback;
+	atomic_fetch_add(&unwinders, 1);
+	if (atomic_load(&loader_calls) > 0 ||
+	    unw_init_local2(&cur, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) < 0) {
+		atomic_fetch_sub(&unwinders, 1);
+		return unwind_fp(uc, pcs);
+	}
 	do {
 		if (unw_get_reg(&cur, UNW_REG_IP, &ip) < 0 || ip == 0)
 			break;
 		pcs[n++] = (uintptr_t)ip;
 	} while (n < MAX_DEPTH && unw_step(&cur) > 0);
+	atomic_fetch_sub(&unwinders, 1);
 	if (n > 0)
 		return n;
-fallback:
-	pcs[0] = uc_pc(uc);
-	return pcs[0] ? 1 : 0;
+	return unwind_fp(uc, pcs);
+}
+
+/* No unwind-info cache: its lock is one more a handler could wait on. One
+ * unwind in normal context runs libunwind's one-time set-up. */
+static void prepare_unwinder(void)
+{
+	unw_context_t ctx;
+	unw_cursor_t cur;
+
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE);
+	if (unw_getcontext(&ctx) == 0 && unw_init_local(&cur, &ctx) == 0)
+		while (unw_step(&cur) > 0)
+			;
 }
 
 static void on_sigprof(int sig, siginfo_t *si, void *ucv)
@@ -189,7 +427,7 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 		weight += (uint64_t)si->si_overrun;
 	atomic_fetch_add_explicit(&n_samples, weight, memory_order_relaxed);
 	if (pf_rt_busy) {
-		/* The runtime may hold locks libunwind would need: pc only. */
+		/* Inside the runtime: the interrupted pc only. */
 		atomic_fetch_add_explicit(&n_busy, weight, memory_order_relaxed);
 		pcs[0] = uc_pc(ucv);
 		n = pcs[0] ? 1 : 0;
@@ -344,6 +582,7 @@ static void *trampoline(void *p)
 
 	pf_rt_enter();
 	free(p);
+	note_stack();
 	pf_rt_leave();
 	if (atomic_load(&running)) {
 		pthread_mutex_lock(&lock);
@@ -389,25 +628,6 @@ PF_API int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)
 }
 
 /* ---- start and stop ---- */
-
-/*
- * No unwind-info cache: libunwind's global cache lock, taken in a handler
- * while another thread inside dlclose() holds the loader's lock and waits
- * in its own handler for that cache lock, deadlocks (seen in the stress
- * test). Without the cache the handler's only lock is the loader's
- * recursive one in dl_iterate_phdr, which its holder never waits for.
- * One unwind here, in normal context, runs libunwind's one-time set-up.
- */
-static void prepare_unwinder(void)
-{
-	unw_context_t ctx;
-	unw_cursor_t cur;
-
-	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE);
-	if (unw_getcontext(&ctx) == 0 && unw_init_local(&cur, &ctx) == 0)
-		while (unw_step(&cur) > 0)
-			;
-}
 
 static int install_handler(void)
 {
@@ -467,6 +687,9 @@ int pf_cpu_begin(int hz, enum pf_cpu_owner owner, enum pf_cpu_owner *owner_out)
 	rc = install_handler();
 	if (rc < 0)
 		goto out;
+	if (gettid_() == getpid() && !stack_hi)
+		note_stack();
+	snapshot_ranges();
 	prepare_unwinder();
 	cur_hz = hz;
 	period_ns = 1000000000 / hz;
