@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# exercise_cli.sh - proflab exercises, hint, reset, and check's handling of
+# bad fixes (does not compile, hangs, wrong output) and malformed manifests.
+# Uses a private content directory with tiny exercises so it stays fast.
+. "$(dirname "$0")/lib.sh"
+
+# ---- the real catalogue ----
+run "$PROFLAB" exercises
+expect_rc exercises_rc 0
+n=$(grep -cE '^[0-9][0-9]  ' <<<"$OUT")
+if [ "$n" -ge 9 ]; then pass exercises_lists_nine; else fail exercises_lists_nine "$OUT"; fi
+expect_contains exercises_workspace "$OUT" "workspace: $PROFLAB_HOME/exercises"
+expect_contains exercises_status_new "$OUT" "sales-report             new"
+
+# ---- hints progress and stop at the last ----
+run "$PROFLAB" hint 1
+expect_contains hint_first "$OUT" "Hint 1 of 3 for 01-sales-report"
+run "$PROFLAB" hint 01
+expect_contains hint_second "$OUT" "Hint 2 of 3"
+run "$PROFLAB" hint sales-report
+expect_contains hint_third "$OUT" "Hint 3 of 3"
+third=$OUT
+run "$PROFLAB" hint 01-sales-report
+expect_eq hint_stays_at_last "$OUT" "$third"
+run "$PROFLAB" hint 99
+expect_rc hint_unknown_rc 2
+expect_contains hint_unknown_msg "$ERR" "no exercise '99'"
+
+# ---- the workspace copy, status and reset with a backup ----
+src=$PROFLAB_HOME/exercises/01-sales-report/report.c
+if [ -f "$src" ]; then pass workspace_created; else fail workspace_created "no $src"; fi
+echo "/* my attempt */" >>"$src"
+run "$PROFLAB" exercises
+expect_contains status_modified "$OUT" "sales-report             modified"
+run "$PROFLAB" reset 1
+expect_rc reset_rc 0
+backup=$(ls -d "$PROFLAB_HOME"/exercises/01-sales-report.backup-* 2>/dev/null | head -1)
+if [ -n "$backup" ] && grep -q "my attempt" "$backup/report.c"; then pass reset_keeps_backup; else fail reset_keeps_backup "$OUT"; fi
+if ! grep -q "my attempt" "$src" && cmp -s "$src" "$ROOT/exercises/01-sales-report/report.c"; then
+	pass reset_restores_pristine
+else
+	fail reset_restores_pristine
+fi
+expect_contains reset_names_backup "$OUT" "$backup"
+run "$PROFLAB" hint 1
+expect_contains hint_restarts_after_reset "$OUT" "Hint 1 of 3"
+
+# ---- a private content directory with small exercises ----
+content=$TMP/content
+mkdir -p "$content/exercises/01-tiny" "$content/exercises/02-broken"
+cat >"$content/exercises/01-tiny/tiny.c" <<'C'
+#include <stdio.h>
+int main(void)
+{
+	long i, s = 0;
+	for (i = 0; i < 1000; i++)
+		s += i;
+	printf("sum %ld\n", s);
+	return 0;
+}
+C
+printf 'sum 499500\n' >"$content/exercises/01-tiny/expected.txt"
+cat >"$content/exercises/01-tiny/manifest" <<'M'
+title    A tiny program
+files    tiny.c
+build    cc -O2 -g -fno-omit-frame-pointer -o tiny tiny.c
+run      ./tiny
+expect   expected.txt
+timeout  3
+pass     output identical
+pass     cpu seconds <= 2
+M
+printf '## Hint 1\n\nLook.\n' >"$content/exercises/01-tiny/hints.md"
+cp "$content/exercises/01-tiny/"* "$content/exercises/02-broken/"
+printf 'title broken\nfiles tiny.c\nbuild cc tiny.c\nrun ./a.out\npass cum%% of main 10\n' \
+	>"$content/exercises/02-broken/manifest"
+export PROFLAB_DATADIR=$content
+
+run "$PROFLAB" check 2
+expect_rc malformed_manifest_rc 2
+expect_contains malformed_manifest_names_line "$ERR" "exercises/02-broken/manifest:5: criterion 'cum% of main 10': no comparison"
+rm -rf "$content/exercises/02-broken"
+
+run "$PROFLAB" check 1
+expect_rc pristine_tiny_passes 0
+
+work=$PROFLAB_HOME/exercises/01-tiny
+cp "$work/tiny.c" "$TMP/tiny.good"
+# a fix that does not compile: the compiler's messages, exit 1
+sed -i 's/s += i;/s += i/' "$work/tiny.c"
+run "$PROFLAB" check 1
+expect_rc no_compile_rc 1
+expect_contains no_compile_problem "$OUT" "the build failed"
+expect_contains no_compile_shows_compiler "$OUT" "error:"
+
+# a fix that hangs: killed at the manifest's time limit (3 s)
+cp "$TMP/tiny.good" "$work/tiny.c"
+sed -i 's/for (i = 0; i < 1000; i++)/for (i = 0; i < 1000; i += 0)/' "$work/tiny.c"
+start=$(date +%s)
+run "$PROFLAB" check 1
+took=$(($(date +%s) - start))
+expect_rc hang_rc 1
+expect_contains hang_reported "$OUT" "killed at the time limit of 3 s"
+if [ "$took" -lt 30 ]; then pass hang_killed_in_time; else fail hang_killed_in_time "took ${took}s"; fi
+if pgrep -f "$PROFLAB_HOME/.check/01-tiny" >/dev/null; then
+	fail hang_child_gone "a process of the check survived"
+else
+	pass hang_child_gone
+fi
+
+# fast but wrong: fails on its output, not its speed
+cp "$TMP/tiny.good" "$work/tiny.c"
+sed -i 's/sum %ld/total %ld/' "$work/tiny.c"
+run "$PROFLAB" check 1 --format json
+expect_rc wrong_output_rc 1
+expect_contains wrong_output_message "$OUT" 'wrong output: line 1: got \"total 499500\", want \"sum 499500\"'
+expect_contains wrong_output_speed_not_judged "$OUT" "not judged: the output is wrong"
+
+# a crash is reported
+cp "$TMP/tiny.good" "$work/tiny.c"
+sed -i 's/printf("sum %ld\\n", s);/printf("sum %ld\\n", s); *(volatile int *)0 = 1;/' "$work/tiny.c"
+run "$PROFLAB" check 1
+expect_rc crash_rc 1
+expect_contains crash_reported "$OUT" "crashed (Segmentation fault)"
+
+run "$PROFLAB" exercises
+expect_contains status_failed "$OUT" "tiny                     failed"
+
+# Ctrl-C during check kills the child's process group
+cp "$TMP/tiny.good" "$work/tiny.c"
+sed -i 's/for (i = 0; i < 1000; i++)/for (i = 0; i < 1000; i += 0)/' "$work/tiny.c"
+sed -i 's/^timeout  3/timeout  60/' "$content/exercises/01-tiny/manifest"
+setsid "$PROFLAB" check 1 >"$TMP/int.out" 2>&1 &
+pid=$!
+child=
+for _ in $(seq 150); do
+	child=$(pgrep -P "$pid" -x tiny | head -1)
+	[ -n "$child" ] && break
+	sleep 0.1
+done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+sleep 0.5
+expect_eq interrupt_exit_130 "$rc" 130
+# gone, or a zombie waiting to be reaped by init: not running any more
+state=$( [ -n "$child" ] && ps -o stat= -p "$child" 2>/dev/null)
+if [ -n "$child" ] && [[ -z $state || $state == Z* ]]; then
+	pass interrupt_kills_child
+else
+	fail interrupt_kills_child "child '${child}' state '${state}'" "$(cat "$TMP/int.out")"
+	[ -n "$child" ] && kill -KILL "$child" 2>/dev/null
+fi
