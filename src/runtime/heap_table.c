@@ -9,6 +9,10 @@
  * is lock-free (buckets are only ever prepended to chains and never
  * freed); creating a bucket takes one mutex. No lock is held while
  * unwinding, which may itself allocate (libunwind, dl_iterate_phdr).
+ * The filter is a bitmap over per-slot counts: a count changes under its
+ * stripe's lock, and its bit with an atomic or/and (a word of the bitmap
+ * spans several stripes). Nodes and buckets come from a pool of mmapped
+ * chunks (innermost lock; nodes are recycled per stripe).
  */
 #define UNW_LOCAL_ONLY
 #include "heap_table.h"
@@ -20,27 +24,28 @@
 
 #include "rt.h"
 
-extern void *__libc_malloc(size_t);
-extern void __libc_free(void *);
-
 #define ADDR_BITS 20 /* heads of the live-block table */
 #define NSTRIPES 256
 #define BUCKET_BITS 14
+#define POOL_CHUNK ((size_t)1 << 20)
 
-struct pf_heap_rec {
-	struct pf_heap_rec *next;
+/* A live sampled block. Nodes live in per-stripe free lists carved from
+ * mmapped chunks, never in glibc's heap. */
+struct node {
+	struct node *next;
 	uintptr_t addr;
-	struct pf_heap_bucket *bucket;
-	size_t size;
+	struct pf_heap_rec rec;
 };
 
 struct stripe {
 	pthread_mutex_t lock;
 	size_t nlive;
+	struct node *spare; /* free nodes of this stripe */
 } __attribute__((aligned(64)));
 
-_Atomic(_Atomic uint32_t *) pf_heap_filter;
-static struct pf_heap_rec **g_heads; /* 1 << ADDR_BITS chains */
+_Atomic uint64_t pf_heap_filter[(1 << PF_HEAP_FILTER_BITS) / 64];
+static uint32_t g_fcount[1 << PF_HEAP_FILTER_BITS]; /* under the stripe lock */
+static struct node **g_heads; /* 1 << ADDR_BITS chains */
 static struct stripe g_stripes[NSTRIPES];
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static int g_ready;
@@ -49,9 +54,35 @@ static _Atomic(struct pf_heap_bucket *) g_bhash[1 << BUCKET_BITS];
 static _Atomic(struct pf_heap_bucket *) g_ball;
 static pthread_mutex_t g_block = PTHREAD_MUTEX_INITIALIZER;
 
+static pthread_mutex_t g_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *g_pool_next, *g_pool_end;
+
+/* n bytes (16-aligned) of never-freed memory, or NULL. */
+static void *pool_alloc(size_t n)
+{
+	void *p = NULL;
+
+	n = (n + 15) & ~(size_t)15;
+	pthread_mutex_lock(&g_pool_lock);
+	if (!g_pool_next || (size_t)(g_pool_end - g_pool_next) < n) {
+		size_t len = n > POOL_CHUNK ? n : POOL_CHUNK;
+		void *c = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (c == MAP_FAILED)
+			goto out;
+		g_pool_next = c;
+		g_pool_end = g_pool_next + len;
+	}
+	p = g_pool_next;
+	g_pool_next += n;
+out:
+	pthread_mutex_unlock(&g_pool_lock);
+	return p;
+}
+
 static void tables_init(void)
 {
-	void *heads, *filter;
+	void *heads;
 	size_t i;
 
 	for (i = 0; i < NSTRIPES; i++)
@@ -60,12 +91,9 @@ static void tables_init(void)
 	 * only the pages of sampled addresses become resident. */
 	heads = mmap(NULL, sizeof(*g_heads) << ADDR_BITS, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	filter = mmap(NULL, sizeof(uint32_t) << PF_HEAP_FILTER_BITS, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (heads == MAP_FAILED || filter == MAP_FAILED)
+	if (heads == MAP_FAILED)
 		return;
 	g_heads = heads;
-	atomic_store_explicit(&pf_heap_filter, filter, memory_order_release);
 	g_ready = 1;
 }
 
@@ -76,6 +104,43 @@ static void addr_slots(const void *p, size_t *head, size_t *filt, struct stripe 
 	*head = h >> (64 - ADDR_BITS);
 	*filt = h >> (64 - PF_HEAP_FILTER_BITS);
 	*st = &g_stripes[*filt % NSTRIPES];
+}
+
+/* Filter slot fi gains / loses a block; under its stripe's lock. */
+static void filter_add(size_t fi)
+{
+	if (g_fcount[fi]++ == 0)
+		atomic_fetch_or_explicit(&pf_heap_filter[fi / 64], (uint64_t)1 << (fi % 64),
+					 memory_order_relaxed);
+}
+
+static void filter_sub(size_t fi)
+{
+	if (--g_fcount[fi] == 0)
+		atomic_fetch_and_explicit(&pf_heap_filter[fi / 64], ~((uint64_t)1 << (fi % 64)),
+					  memory_order_relaxed);
+}
+
+/* A free node of stripe st; under its lock. */
+static struct node *node_get(struct stripe *st)
+{
+	struct node *n = st->spare;
+
+	if (!n) {
+		/* Refill with a batch: one trip to the pool per 64 nodes. */
+		struct node *batch = pool_alloc(64 * sizeof(*batch));
+		size_t i;
+
+		if (!batch)
+			return NULL;
+		for (i = 1; i < 64; i++) {
+			batch[i].next = st->spare;
+			st->spare = &batch[i];
+		}
+		return &batch[0];
+	}
+	st->spare = n->next;
+	return n;
 }
 
 static uint64_t stack_hash(const uintptr_t *pcs, size_t n, size_t size)
@@ -112,10 +177,9 @@ static struct pf_heap_bucket *bucket_get(const uintptr_t *pcs, size_t n, size_t 
 	for (b = atomic_load_explicit(head, memory_order_acquire); b; b = b->hnext)
 		if (bucket_is(b, h, pcs, n, size))
 			goto out;
-	b = __libc_malloc(sizeof(*b) + n * sizeof(*pcs));
+	b = pool_alloc(sizeof(*b) + n * sizeof(*pcs));
 	if (!b)
 		goto out;
-	memset(b, 0, sizeof(*b));
 	b->hash = h;
 	b->size = size;
 	b->npcs = (uint32_t)n;
@@ -129,71 +193,87 @@ out:
 	return b;
 }
 
-static void rec_insert(struct pf_heap_rec *r)
+static void credit_free(const struct pf_heap_rec *r)
 {
-	_Atomic uint32_t *filter = atomic_load_explicit(&pf_heap_filter, memory_order_relaxed);
-	struct pf_heap_rec **pp, *stale = NULL;
+	/* Bytes before objects here and in pf_heap_sample; a reader loads
+	 * frees before allocations and objects before bytes, so in-use
+	 * figures it computes are never negative. */
+	atomic_fetch_add_explicit(&r->bucket->free_bytes, (int64_t)r->size, memory_order_release);
+	atomic_fetch_add_explicit(&r->bucket->free_objects, 1, memory_order_release);
+}
+
+/* Record block p of r; 0, or -1 when no node could be had. */
+static int rec_insert(const void *p, const struct pf_heap_rec *r)
+{
+	struct pf_heap_rec stale;
+	struct node **pp, *n;
 	struct stripe *st;
 	size_t hi, fi;
+	int found = 0;
 
-	addr_slots((const void *)r->addr, &hi, &fi, &st);
+	addr_slots(p, &hi, &fi, &st);
 	pthread_mutex_lock(&st->lock);
 	/* An address already present means its free bypassed us (a block
 	 * glibc released internally): count that block as freed. */
 	for (pp = &g_heads[hi]; *pp; pp = &(*pp)->next) {
-		if ((*pp)->addr == r->addr) {
-			stale = *pp;
-			*pp = stale->next;
-			st->nlive--;
-			atomic_fetch_sub_explicit(&filter[fi], 1, memory_order_relaxed);
+		if ((*pp)->addr == (uintptr_t)p) {
+			stale = (*pp)->rec;
+			(*pp)->rec = *r;
+			found = 1;
 			break;
 		}
 	}
-	r->next = g_heads[hi];
-	g_heads[hi] = r;
-	st->nlive++;
-	atomic_fetch_add_explicit(&filter[fi], 1, memory_order_relaxed);
+	if (!found) {
+		n = node_get(st);
+		if (!n) {
+			pthread_mutex_unlock(&st->lock);
+			return -1;
+		}
+		n->addr = (uintptr_t)p;
+		n->rec = *r;
+		n->next = g_heads[hi];
+		g_heads[hi] = n;
+		st->nlive++;
+		filter_add(fi);
+	}
 	pthread_mutex_unlock(&st->lock);
-	if (stale)
-		pf_heap_rec_done(stale, 1);
+	if (found)
+		credit_free(&stale);
+	return 0;
 }
 
-struct pf_heap_rec *pf_heap_take(const void *p)
+int pf_heap_take(const void *p, struct pf_heap_rec *out)
 {
-	_Atomic uint32_t *filter = atomic_load_explicit(&pf_heap_filter, memory_order_acquire);
-	struct pf_heap_rec **pp, *r = NULL;
+	struct node **pp, *n;
 	struct stripe *st;
 	size_t hi, fi;
+	int found = 0;
 
-	if (!filter)
-		return NULL;
+	if (!g_ready)
+		return 0;
 	addr_slots(p, &hi, &fi, &st);
 	pthread_mutex_lock(&st->lock);
 	for (pp = &g_heads[hi]; *pp; pp = &(*pp)->next) {
 		if ((*pp)->addr == (uintptr_t)p) {
-			r = *pp;
-			*pp = r->next;
+			n = *pp;
+			*pp = n->next;
+			*out = n->rec;
+			n->next = st->spare;
+			st->spare = n;
 			st->nlive--;
-			atomic_fetch_sub_explicit(&filter[fi], 1, memory_order_relaxed);
+			filter_sub(fi);
+			found = 1;
 			break;
 		}
 	}
 	pthread_mutex_unlock(&st->lock);
-	return r;
+	return found;
 }
 
-void pf_heap_rec_done(struct pf_heap_rec *rec, int freed)
+void pf_heap_rec_done(const struct pf_heap_rec *rec, const void *p, int freed)
 {
-	if (!freed) {
-		rec_insert(rec);
-		return;
-	}
-	/* Bytes before objects here and in pf_heap_sample; a reader loads
-	 * frees before allocations and objects before bytes, so in-use
-	 * figures it computes are never negative. */
-	atomic_fetch_add_explicit(&rec->bucket->free_bytes, (int64_t)rec->size, memory_order_release);
-	atomic_fetch_add_explicit(&rec->bucket->free_objects, 1, memory_order_release);
-	__libc_free(rec);
+	if (freed || rec_insert(p, rec) < 0)
+		credit_free(rec);
 }
 
 void pf_heap_sample(void *p, size_t size, uintptr_t ra)
@@ -201,7 +281,7 @@ void pf_heap_sample(void *p, size_t size, uintptr_t ra)
 	void *frames[PF_HEAP_MAX_DEPTH + 8];
 	uintptr_t pcs[PF_HEAP_MAX_DEPTH];
 	struct pf_heap_bucket *b;
-	struct pf_heap_rec *r;
+	struct pf_heap_rec r;
 	size_t npcs = 0;
 	int n, i;
 
@@ -225,17 +305,11 @@ void pf_heap_sample(void *p, size_t size, uintptr_t ra)
 		goto out;
 	atomic_fetch_add_explicit(&b->alloc_bytes, (int64_t)size, memory_order_release);
 	atomic_fetch_add_explicit(&b->alloc_objects, 1, memory_order_release);
-	r = __libc_malloc(sizeof(*r));
-	if (!r) {
-		/* Untracked from now on: count it freed so in-use stays right. */
-		atomic_fetch_add_explicit(&b->free_bytes, (int64_t)size, memory_order_release);
-		atomic_fetch_add_explicit(&b->free_objects, 1, memory_order_release);
-		goto out;
-	}
-	r->addr = (uintptr_t)p;
-	r->bucket = b;
-	r->size = size;
-	rec_insert(r);
+	r.bucket = b;
+	r.size = size;
+	/* Untracked if no node: counted freed at once so in-use stays right. */
+	if (rec_insert(p, &r) < 0)
+		credit_free(&r);
 out:
 	pf_rt_leave();
 }
@@ -268,12 +342,14 @@ void pf_heap_table_fork_prepare(void)
 	if (g_ready)
 		for (i = 0; i < NSTRIPES; i++)
 			pthread_mutex_lock(&g_stripes[i].lock);
+	pthread_mutex_lock(&g_pool_lock);
 }
 
 void pf_heap_table_fork_parent(void)
 {
 	size_t i;
 
+	pthread_mutex_unlock(&g_pool_lock);
 	if (g_ready)
 		for (i = NSTRIPES; i-- > 0;)
 			pthread_mutex_unlock(&g_stripes[i].lock);

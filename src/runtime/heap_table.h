@@ -6,12 +6,14 @@
  *
  * The interposer (malloc.c) decides which allocations to sample and calls
  * pf_heap_sample(); every free asks pf_heap_forget(), whose common case (a
- * block that was never sampled) is one load from a small filter array, no
+ * block that was never sampled) is one load from a small filter bitmap, no
  * lock. Buckets are never freed (like Go's), so a snapshot can walk them
  * without locks while the program keeps allocating.
  *
- * Internal memory comes from glibc's allocator directly (__libc_malloc) or
- * mmap, never through the interposer, so no function here recurses.
+ * Internal memory comes from mmap, never through the interposer (so no
+ * function here recurses) nor from glibc's heap: records of sampled blocks
+ * interleaved with the program's blocks would keep glibc from coalescing
+ * its free chunks and slow every later malloc down.
  */
 #ifndef PF_HEAP_TABLE_H
 #define PF_HEAP_TABLE_H
@@ -33,7 +35,10 @@ struct pf_heap_bucket {
 };
 
 /* A sampled block's record, detached from the table (for realloc). */
-struct pf_heap_rec;
+struct pf_heap_rec {
+	struct pf_heap_bucket *bucket;
+	size_t size;
+};
 
 /* Record a sampled allocation of size bytes at p, made from the function
  * that returns to ra (the interposer's return address). Unwinds the
@@ -41,40 +46,39 @@ struct pf_heap_rec;
  * the unwind passes through ra). Sets the re-entrancy guard while it runs. */
 void pf_heap_sample(void *p, size_t size, uintptr_t ra);
 
-/* The filter: non-zero entry when some sampled block may hash there. */
-extern _Atomic(_Atomic uint32_t *) pf_heap_filter;
-#define PF_HEAP_FILTER_BITS 14
+/* The filter: one bit per slot, set while some sampled block hashes
+ * there. 8 KiB, so that the check on every free stays in L1. */
+#define PF_HEAP_FILTER_BITS 16
+extern _Atomic uint64_t pf_heap_filter[(1 << PF_HEAP_FILTER_BITS) / 64];
 static inline uint64_t pf_heap_addr_hash(const void *p)
 {
 	return ((uint64_t)(uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ULL;
 }
 static inline int pf_heap_maybe_sampled(const void *p)
 {
-	_Atomic uint32_t *f = atomic_load_explicit(&pf_heap_filter, memory_order_acquire);
+	uint64_t fi = pf_heap_addr_hash(p) >> (64 - PF_HEAP_FILTER_BITS);
 
-	if (!f)
-		return 0;
-	return atomic_load_explicit(&f[pf_heap_addr_hash(p) >> (64 - PF_HEAP_FILTER_BITS)],
-				    memory_order_relaxed) != 0;
+	return (atomic_load_explicit(&pf_heap_filter[fi / 64], memory_order_relaxed) >>
+		(fi % 64)) & 1;
 }
 
-/* Detach the record of block p if it was sampled (NULL otherwise). The
- * caller then either frees the block and calls pf_heap_rec_done(rec, 1)
- * (credits the free to its bucket), or, if the block survives (a failed
- * realloc), pf_heap_rec_done(rec, 0) to put the record back. */
-struct pf_heap_rec *pf_heap_take(const void *p);
-void pf_heap_rec_done(struct pf_heap_rec *rec, int freed);
+/* Detach the record of block p if it was sampled: 1 and *out filled, or
+ * 0. The caller then either frees the block and calls
+ * pf_heap_rec_done(out, p, 1) (credits the free to its bucket), or, if
+ * the block survives (a failed realloc), pf_heap_rec_done(out, p, 0) to
+ * put the record back. */
+int pf_heap_take(const void *p, struct pf_heap_rec *out);
+void pf_heap_rec_done(const struct pf_heap_rec *rec, const void *p, int freed);
 
 /* The block at p is about to be freed: credit its bucket if sampled. */
 static inline void pf_heap_forget(const void *p)
 {
-	struct pf_heap_rec *r;
+	struct pf_heap_rec r;
 
-	if (!pf_heap_maybe_sampled(p))
+	if (__builtin_expect(!pf_heap_maybe_sampled(p), 1))
 		return;
-	r = pf_heap_take(p);
-	if (r)
-		pf_heap_rec_done(r, 1);
+	if (pf_heap_take(p, &r))
+		pf_heap_rec_done(&r, p, 1);
 }
 
 /* The first bucket of the list of all buckets (follow ->all). */

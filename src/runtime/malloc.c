@@ -17,6 +17,12 @@
  * interval (every allocation when rate is 1, none when 0). While the
  * runtime's re-entrancy guard is set, allocations are counted but not
  * sampled; frees always look for their sampled record, whoever frees.
+ *
+ * Cost: the common malloc is glibc's plus the inline memstats update and
+ * one subtract-and-test of the countdown; the common free is glibc's plus
+ * memstats and one bit of the filter. A rate change reaches the calling
+ * thread at once and other threads at the end of their current interval
+ * (at most RECHECK_BYTES after sampling was off), as Go's mcaches do.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -44,22 +50,19 @@ extern void *__libc_pvalloc(size_t);
 
 _Atomic long pf_heap_rate = PROFLAB_DEFAULT_HEAP_RATE;
 
+/* Bytes this thread may still allocate before its next sample. The fast
+ * path only subtracts and tests: every other case (rate 1, rate 0, the
+ * thread's first allocation, the runtime's own allocations) is folded
+ * into the countdown and sorted out on the slow path when it reaches 0. */
 static __thread int64_t tl_next __attribute__((tls_model("initial-exec")));
 static __thread uint64_t tl_rng __attribute__((tls_model("initial-exec")));
 
+/* With sampling off, how often a thread looks at the rate again. */
+#define RECHECK_BYTES ((int64_t)1 << 20)
+
 size_t pf_malloc_usable(const void *p)
 {
-	/* glibc's own malloc_usable_size (malloc/malloc.c, musable), which
-	 * glibc does not export under a __libc_ name: the chunk's size word
-	 * sits just before the block; an mmapped chunk also loses its
-	 * prev_size word. Checked against glibc's function in the tests. */
-	size_t word, size;
-
-	if (!p)
-		return 0;
-	word = ((const size_t *)p)[-1];
-	size = word & ~(size_t)7;
-	return word & 2 ? size - 2 * sizeof(size_t) : size - sizeof(size_t);
+	return p ? pf_usable_inline(p) : 0;
 }
 
 static uint64_t rng_next(void)
@@ -96,34 +99,46 @@ void pf_heap_set_thread_interval(int64_t next)
 	tl_next = next;
 }
 
-/* The allocation of n bytes at p, made from the function returning to ra. */
-static inline void note_alloc(void *p, size_t n, uintptr_t ra)
+/* The countdown reached 0 at an allocation of n bytes at p. */
+__attribute__((noinline, cold)) static void sample_slow(void *p, size_t n, uintptr_t ra)
 {
-	long rate;
+	long rate = atomic_load_explicit(&pf_heap_rate, memory_order_relaxed);
 
-	pf_memstats_alloc(pf_malloc_usable(p));
-	rate = atomic_load_explicit(&pf_heap_rate, memory_order_relaxed);
-	if (rate <= 0 || pf_rt_busy)
-		return;
-	if (rate != 1 && (int64_t)n < tl_next) {
-		tl_next -= (int64_t)n;
+	if (rate <= 0) {
+		tl_next = RECHECK_BYTES;
 		return;
 	}
-	if (rate != 1 && tl_next == 0 && !tl_rng) {
-		/* A thread's first allocation: draw its first interval. */
+	if (pf_rt_busy) {
+		/* The runtime's own allocation: not sampled. Sampling is
+		 * memoryless, so drawing afresh keeps the program's
+		 * allocations sampled without bias. */
 		tl_next = pf_heap_next_interval(rate);
-		if ((int64_t)n < tl_next) {
-			tl_next -= (int64_t)n;
+		return;
+	}
+	if (rate != 1 && !tl_rng) {
+		/* A thread's first allocation: draw its first interval. */
+		tl_next += pf_heap_next_interval(rate);
+		if (tl_next > 0)
 			return;
-		}
 	}
 	tl_next = pf_heap_next_interval(rate);
 	pf_heap_sample(p, n, ra);
 }
 
-static inline void note_free(void *p)
+/* The allocation of n bytes at p (non-NULL), made from the function
+ * returning to ra. Inlined into every entry point: this is the cost every
+ * allocation pays. */
+static inline __attribute__((always_inline)) void note_alloc(void *p, size_t n, uintptr_t ra)
 {
-	pf_memstats_free(pf_malloc_usable(p));
+	pf_memstats_alloc(pf_usable_inline(p));
+	tl_next -= (int64_t)n;
+	if (__builtin_expect(tl_next <= 0, 0))
+		sample_slow(p, n, ra);
+}
+
+static inline __attribute__((always_inline)) void note_free(void *p)
+{
+	pf_memstats_free(pf_usable_inline(p));
 	pf_heap_forget(p);
 }
 
@@ -131,7 +146,7 @@ EXPORT void *malloc(size_t n)
 {
 	void *p = __libc_malloc(n);
 
-	if (p)
+	if (__builtin_expect(p != NULL, 1))
 		note_alloc(p, n, RA());
 	return p;
 }
@@ -148,7 +163,7 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 
 EXPORT void free(void *p)
 {
-	if (!p)
+	if (__builtin_expect(!p, 0))
 		return;
 	note_free(p);
 	__libc_free(p);
@@ -158,7 +173,8 @@ EXPORT void free(void *p)
  * memstats and in the profile), as the issue of growth is the copy. */
 static void *do_realloc(void *p, size_t n, uintptr_t ra)
 {
-	struct pf_heap_rec *rec = NULL;
+	struct pf_heap_rec rec;
+	int sampled = 0;
 	size_t old;
 	void *q;
 
@@ -174,20 +190,20 @@ static void *do_realloc(void *p, size_t n, uintptr_t ra)
 		__libc_free(p);
 		return NULL;
 	}
-	old = pf_malloc_usable(p);
+	old = pf_usable_inline(p);
 	/* Detach the record first: once glibc has the old block back, another
 	 * thread may get the same address and record it. */
 	if (pf_heap_maybe_sampled(p))
-		rec = pf_heap_take(p);
+		sampled = pf_heap_take(p, &rec);
 	q = __libc_realloc(p, n);
 	if (!q) {
-		if (rec)
-			pf_heap_rec_done(rec, 0);
+		if (sampled)
+			pf_heap_rec_done(&rec, p, 0);
 		return NULL;
 	}
 	pf_memstats_free(old);
-	if (rec)
-		pf_heap_rec_done(rec, 1);
+	if (sampled)
+		pf_heap_rec_done(&rec, p, 1);
 	note_alloc(q, n, ra);
 	return q;
 }

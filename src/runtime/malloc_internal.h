@@ -25,4 +25,17 @@ void pf_heap_set_thread_interval(int64_t next);
 /* glibc's malloc_usable_size of a live block (0 for NULL). */
 size_t pf_malloc_usable(const void *p);
 
+/* The same for a non-NULL block, inline for the interposer's hot path.
+ * glibc's own malloc_usable_size (malloc/malloc.c, musable), which glibc
+ * does not export under a __libc_ name: the chunk's size word sits just
+ * before the block; an mmapped chunk also loses its prev_size word.
+ * Checked against glibc's function in the tests. */
+static inline size_t pf_usable_inline(const void *p)
+{
+	size_t word = ((const size_t *)p)[-1];
+	size_t size = word & ~(size_t)7;
+
+	return word & 2 ? size - 2 * sizeof(size_t) : size - sizeof(size_t);
+}
+
 #endif
