@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# check_exercises.sh - proflab check on real exercises: reference solutions
+# pass, pristine programs fail with measured and wanted values, and the
+# TAP, JUnit and JSON reports are valid. (The 20x loop over every exercise
+# is `make stress-exercises`.)
+. "$(dirname "$0")/lib.sh"
+
+run "$PROFLAB" check 3 5 --solution
+expect_rc solutions_pass_rc 0
+expect_contains solution_03_passes "$OUT" "PASS 03-session-cache (solution): "
+expect_contains solution_05_gain "$OUT" "PASS 05-catalog-json (solution): "
+expect_contains solution_05_gain_text "$OUT" "x fewer CPU samples"
+expect_contains solutions_summary "$OUT" "2 passed, 0 failed"
+if [ -s "$PROFLAB_HOME/.check/05-catalog-json/profiles/diff.svg" ] &&
+	xmllint --noout "$PROFLAB_HOME/.check/05-catalog-json/profiles/diff.svg" 2>/dev/null; then
+	pass diff_svg_written
+else
+	fail diff_svg_written "$OUT"
+fi
+
+# the pristine exercise fails, naming measured and wanted values
+run "$PROFLAB" check 05
+expect_rc pristine_fails_rc 1
+if [[ $OUT =~ FAIL\ samples\ in\ json_write_catalog\ [0-9]+\ \>\ [0-9]+\ \(0\.05\ x\ pristine\ [0-9]+\) ]]; then
+	pass pristine_fail_names_values
+else
+	fail pristine_fail_names_values "$OUT"
+fi
+expect_contains pristine_cpu_samples "$OUT" "FAIL cpu samples "
+if [ -s "$PROFLAB_HOME/exercises/05-catalog-json/profiles/check-cpu.pb.gz" ]; then
+	pass check_profiles_saved
+else
+	fail check_profiles_saved
+fi
+
+# JUnit XML that xmllint accepts, with one failure per failed criterion
+run "$PROFLAB" check 3 --format junit
+expect_rc junit_rc 1
+printf '%s\n' "$OUT" >"$TMP/junit.xml"
+if xmllint --noout "$TMP/junit.xml" 2>"$TMP/xmllint.err"; then pass junit_valid_xml; else fail junit_valid_xml "$(cat "$TMP/xmllint.err")"; fi
+nfail=$(xmllint --xpath 'count(//testsuite[@name="03-session-cache"]/testcase/failure)' "$TMP/junit.xml" 2>/dev/null)
+expect_eq junit_failures "$nfail" 2
+attr=$(xmllint --xpath 'string(//testsuites/@failures)' "$TMP/junit.xml" 2>/dev/null)
+expect_eq junit_suite_failures "$attr" 1
+expect_contains junit_message "$OUT" 'failure message="inuse_space in cache_put '
+
+# TAP: a plan, one line per exercise, YAML diagnostics
+run "$PROFLAB" check 3 --solution --format tap
+expect_rc tap_rc 0
+first=$(sed -n 1,3p <<<"$OUT")
+expect_eq tap_header "$first" "TAP version 13
+1..1
+ok 1 - 03-session-cache (solution): $(sed -n 's/^ok 1 - 03-session-cache (solution): //p' <<<"$OUT")"
+if awk '/^  ---$/{y=1;next} /^  \.\.\.$/{y=0;next} y&&!/^  /{bad=1} END{exit bad||y}' <<<"$OUT"; then
+	pass tap_yaml_blocks_closed
+else
+	fail tap_yaml_blocks_closed "$OUT"
+fi
+
+# JSON that parses, with criteria and the overall verdict
+run "$PROFLAB" check 3 --format json
+expect_rc json_rc 1
+if python3 -m json.tool <<<"$OUT" >/dev/null 2>"$TMP/json.err"; then pass json_parses; else fail json_parses "$(cat "$TMP/json.err")"; fi
+got=$(python3 -c 'import json,sys; d=json.load(sys.stdin); r=d["results"][0]; print(d["passed"], r["slug"], len(r["criteria"]), r["criteria"][0]["passed"], r["criteria"][1]["passed"])' <<<"$OUT")
+expect_eq json_fields "$got" "False 03-session-cache 3 True False"
+
+run "$PROFLAB" check --format xml 3
+expect_rc bad_format_rc 2
+run "$PROFLAB" check
+expect_rc no_exercise_rc 2
