@@ -12,6 +12,8 @@
  *                                     profile: alloc_objects, alloc_space,
  *                                     inuse_objects, inuse_space
  *           TYPE in FUNC              the same, cumulative in FUNC (cum)
+ *           samples in FUNC           CPU samples with FUNC on the stack (also
+ *                                     "cpu in FUNC", in nanoseconds)
  *   OP      <=  <  >=  >
  *   BOUND   NUMBER                    an absolute bound
  *           NUMBER x pristine         relative to the pristine program in the same check

@@ -14,7 +14,10 @@
  *   <workspace>/exercises/<slug>/profiles/cpu.pb.gz and heap.pb.gz
  * (the quizzes' profile questions read cpu.pb.gz there). A check keeps its
  * own runs beside them: check-cpu.pb.gz, check-heap.pb.gz,
- * pristine-cpu.pb.gz, pristine-heap.pb.gz and diff.svg (before/after).
+ * pristine-cpu.pb.gz, pristine-heap.pb.gz and diff.svg (before/after); a
+ * check of the reference solution keeps them in
+ * <workspace>/.check/<slug>/profiles instead. Builds of a check happen in
+ * scratch copies under <workspace>/.check/<slug>/.
  *
  * EX arguments: the number ("3", "03") or the slug ("03-leaky-cache" or
  * "leaky-cache").
