@@ -5,7 +5,8 @@
  * finish() then gives every distinct address one location, resolves it
  * to the executable mapping of /proc/self/maps that holds it and to its
  * inline chain (symbolize.h), and gives every distinct (name, file) one
- * function. Return addresses are stored minus one, so that the location's
+ * function. Only modules with locations are opened; a separate debug
+ * file's DWARF is loaded only for modules holding a sample's leaf. Return addresses are stored minus one, so that the location's
  * address and its line are those of the call instruction.
  */
 #include "builder.h"
@@ -542,6 +543,12 @@ struct pf_profile *pf_builder_finish(struct pf_builder *b, struct pf_err *err)
 	if (!f.mstat)
 		goto nomem;
 
+	/* Lines from separate debug files only where samples' leaves are:
+	 * elsewhere (__libc_start_main...) the name is all that matters. */
+	for (i = 0; f.sym && i < b->nstacks; i++)
+		if (stack_at(b, i)->npcs > 0)
+			pf_symbolizer_want_lines(f.sym, pcs_at(b, stack_at(b, i)->pcoff)[0]);
+
 	/* locations: one per distinct address */
 	for (i = 0; i < b->nstacks; i++) {
 		struct stack_rec *r = stack_at(b, i);
@@ -608,15 +615,16 @@ struct pf_profile *pf_builder_finish(struct pf_builder *b, struct pf_err *err)
 	for (i = 0; i < nmaps; i++) {
 		struct pf_mapping *m = &p->mappings[i];
 		size_t *st = f.mstat + 4 * i;
-		struct pf_sym_module mod;
-		int dwarf = f.sym && pf_symbolizer_module(f.sym, (uintptr_t)m->start, &mod) == 0 &&
-			    mod.has_dwarf;
 
 		m->id = i + 1;
 		m->has_functions = st[1] == st[0];
 		m->has_filenames = st[2] == st[0];
 		m->has_line_numbers = st[3] == st[0];
-		m->has_inline_frames = m->has_line_numbers && (dwarf || st[0] == 0);
+		/* Only a mapping with locations needs its DWARF loaded (that of
+		 * libc from libc6-dbg is megabytes to decompress). */
+		m->has_inline_frames = m->has_line_numbers &&
+				       (st[0] == 0 ||
+					(f.sym && pf_symbolizer_has_dwarf(f.sym, (uintptr_t)m->start)));
 	}
 	goto out;
 nomem:

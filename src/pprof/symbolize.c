@@ -14,19 +14,99 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
+
+#include "../base/str.h"
+
+/* What we know of a module beyond libdwfl: its user data. */
+struct mod_state {
+	struct mod_state *next;
+	int own_dwarf;  /* -1 not yet known; else whether its file has .debug_info */
+	int want_lines; /* DWARF from a separate debug file may be loaded */
+};
+
+/* A name made here (see plain_name), kept as long as the symbolizer. */
+struct name_node {
+	struct name_node *next;
+	char name[];
+};
 
 struct pf_symbolizer {
 	Dwfl *dwfl;
+	struct mod_state *states; /* every one allocated, for freeing */
+	struct name_node *names;
 };
 
 static char *debuginfo_path;
 
+/* Whether the file at fd has the .gnu_debuglink CRC (zlib's CRC-32). */
+static int crc_matches(int fd, GElf_Word want)
+{
+	unsigned char buf[65536];
+	uLong crc = crc32(0L, Z_NULL, 0);
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		crc = crc32(crc, buf, (uInt)n);
+	if (n < 0 || lseek(fd, 0, SEEK_SET) < 0)
+		return 0;
+	return (GElf_Word)crc == want;
+}
+
+/*
+ * Separate debug files: by build ID under /usr/lib/debug/.build-id (where
+ * Debian's -dbg and -dbgsym packages put them), then by .gnu_debuglink
+ * next to the file, in its .debug/ and under /usr/lib/debug. libdw's
+ * standard search ends, for every module without one, by loading
+ * libdebuginfod and libcurl's two dozen libraries, which costs more than
+ * the rest of a profile's symbolization; it is used only when
+ * DEBUGINFOD_URLS asks for debuginfod.
+ */
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			  Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+			  GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	static const char *const fmts[] = { "%.*s/%s", "%.*s/.debug/%s", "/usr/lib/debug%.*s/%s" };
+	const char *urls = getenv("DEBUGINFOD_URLS"), *slash;
+	char path[4096];
+	size_t i;
+	int fd;
+
+	if (urls && *urls)
+		return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
+						    debuglink_file, debuglink_crc,
+						    debuginfo_file_name);
+	fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
+					  debuglink_crc, debuginfo_file_name);
+	if (fd >= 0 || !debuglink_file || !file_name || !(slash = strrchr(file_name, '/')))
+		return fd;
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		if (pf_fmt(path, sizeof(path), fmts[i], (int)(slash - file_name), file_name,
+			   debuglink_file) < 0 ||
+		    strcmp(path, file_name) == 0)
+			continue;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (crc_matches(fd, debuglink_crc)) {
+			*debuginfo_file_name = strdup(path);
+			return fd;
+		}
+		close(fd);
+	}
+	errno = ENOENT;
+	return -1;
+}
+
 static const Dwfl_Callbacks callbacks = {
 	.find_elf = dwfl_linux_proc_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.find_debuginfo = find_debuginfo,
 	.debuginfo_path = &debuginfo_path,
 };
 
@@ -63,11 +143,122 @@ fail:
 
 void pf_symbolizer_free(struct pf_symbolizer *s)
 {
+	struct mod_state *st, *next;
+
 	if (!s)
 		return;
 	if (s->dwfl)
 		dwfl_end(s->dwfl);
+	for (st = s->states; st; st = next) {
+		next = st->next;
+		free(st);
+	}
+	while (s->names) {
+		struct name_node *n = s->names;
+
+		s->names = n->next;
+		free(n);
+	}
 	free(s);
+}
+
+/* A symbol-table name without its version ("__libc_start_main@@GLIBC_2.34"
+ * in a debug file's .symtab), as DWARF and .dynsym would name it. */
+static const char *plain_name(struct pf_symbolizer *s, const char *name)
+{
+	const char *at = name ? strchr(name, '@') : NULL;
+	struct name_node *n;
+	size_t len;
+
+	if (!at || at == name)
+		return name;
+	len = (size_t)(at - name);
+	for (n = s->names; n; n = n->next)
+		if (strncmp(n->name, name, len) == 0 && n->name[len] == 0)
+			return n->name;
+	n = malloc(sizeof(*n) + len + 1);
+	if (!n)
+		return name;
+	memcpy(n->name, name, len);
+	n->name[len] = 0;
+	n->next = s->names;
+	s->names = n;
+	return n->name;
+}
+
+/* The module's state, created on first use; NULL on out of memory. */
+static struct mod_state *mod_state(struct pf_symbolizer *s, Dwfl_Module *m)
+{
+	void **ud = NULL;
+	struct mod_state *st;
+
+	dwfl_module_info(m, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (!ud)
+		return NULL;
+	if (*ud)
+		return *ud;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	st->own_dwarf = -1;
+	st->next = s->states;
+	s->states = st;
+	*ud = st;
+	return st;
+}
+
+/* Whether the module's own ELF file has a .debug_info section. */
+static int file_has_dwarf(Dwfl_Module *m)
+{
+	Dwarf_Addr bias;
+	Elf *elf = dwfl_module_getelf(m, &bias);
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return 0;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (name && (strcmp(name, ".debug_info") == 0 || strcmp(name, ".zdebug_info") == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether lookups in m may use DWARF. A module's own DWARF (the learner's
+ * program, libraries built with -g) always; a separate debug file's (say
+ * libc's from libc6-dbg) only when asked for with
+ * pf_symbolizer_want_lines(): libdw decompresses all its sections when
+ * opening it, tens of megabytes for libc, which would dominate the cost of
+ * a profile whose only libc frames are __libc_start_main's. Names still
+ * come from the debug file's symbol table.
+ */
+static int dwarf_allowed(struct pf_symbolizer *s, Dwfl_Module *m)
+{
+	struct mod_state *st = mod_state(s, m);
+
+	if (!st)
+		return 1;
+	if (st->want_lines)
+		return 1;
+	if (st->own_dwarf < 0)
+		st->own_dwarf = file_has_dwarf(m);
+	return st->own_dwarf;
+}
+
+void pf_symbolizer_want_lines(struct pf_symbolizer *s, uintptr_t addr)
+{
+	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, addr);
+	struct mod_state *st = m ? mod_state(s, m) : NULL;
+
+	if (st)
+		st->want_lines = 1;
 }
 
 static const char *die_name(Dwarf_Die *d)
@@ -106,9 +297,13 @@ int pf_symbolizer_lookup(struct pf_symbolizer *s, uintptr_t addr, struct pf_sym_
 	m = dwfl_addrmodule(s->dwfl, addr);
 	if (!m)
 		return 0;
-	symname = dwfl_module_addrname(m, addr);
-	cu = dwfl_module_addrdie(m, addr, &bias);
-	ln = dwfl_module_getsrc(m, addr);
+	symname = plain_name(s, dwfl_module_addrname(m, addr));
+	cu = NULL;
+	ln = NULL;
+	if (dwarf_allowed(s, m)) {
+		cu = dwfl_module_addrdie(m, addr, &bias);
+		ln = dwfl_module_getsrc(m, addr);
+	}
 	if (ln)
 		file = dwfl_lineinfo(ln, NULL, &line, &col, NULL, NULL);
 	if (cu) {
@@ -196,6 +391,13 @@ int pf_symbolizer_module(struct pf_symbolizer *s, uintptr_t addr, struct pf_sym_
 		out->build_id[2 * i + 1] = hex[bits[i] & 15];
 	}
 	out->build_id[2 * i] = 0;
-	out->has_dwarf = dwfl_module_getdwarf(m, &bias) != NULL;
 	return 0;
+}
+
+int pf_symbolizer_has_dwarf(struct pf_symbolizer *s, uintptr_t addr)
+{
+	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, addr);
+	Dwarf_Addr bias;
+
+	return m && dwarf_allowed(s, m) && dwfl_module_getdwarf(m, &bias) != NULL;
 }

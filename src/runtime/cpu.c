@@ -399,8 +399,16 @@ static int unwind(ucontext_t *uc, uintptr_t *pcs)
 	return unwind_fp(uc, pcs);
 }
 
-/* No unwind-info cache: its lock is one more a handler could wait on. One
- * unwind in normal context runs libunwind's one-time set-up. */
+/*
+ * No unwind-info cache. libunwind's per-thread cache would be lock-free,
+ * but builds without it (Debian's 1.6) silently turn UNW_CACHE_PER_THREAD
+ * into UNW_CACHE_GLOBAL, whose mutex is held across dl_iterate_phdr():
+ * a thread holding it waits for the loader lock, while a thread inside
+ * the loader allocates and the heap profiler's unwind waits for the
+ * mutex; and a fork() while another thread holds it leaves the child's
+ * copy locked for good. One unwind in normal context runs libunwind's
+ * one-time set-up.
+ */
 static void prepare_unwinder(void)
 {
 	unw_context_t ctx;
