@@ -17,7 +17,7 @@ secs() { # command... -> elapsed seconds on stdout; its output in $TMP/last.out
 	s=$(date +%s.%N)
 	"$@" >"$TMP/last.out" 2>/dev/null
 	e=$(date +%s.%N)
-	echo "$e - $s" | bc -l | xargs printf '%.2f'
+	awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f", e - s }'
 }
 
 echo "## Exercises and \`proflab check\`"
@@ -42,14 +42,14 @@ for d in exercises/[0-9][0-9]-*/; do
 	tr=$(cd "$TMP/p/$slug" && secs "$PROFLAB" record -cpuprofile "$TMP/cpu.pb.gz" -memprofile "$TMP/heap.pb.gz" -- $runcmd)
 	# shellcheck disable=SC2086
 	ts=$(cd "$TMP/s/$slug" && secs $runcmd)
-	echo "| $slug | $tp | $tr | $ts | pristine < 15 s: $(echo "$tp < 15" | bc -l | sed 's/1/met/;s/0/MISSED/') |"
+	echo "| $slug | $tp | $tr | $ts | pristine < 15 s: $(awk -v t="$tp" 'BEGIN { print (t < 15) ? "met" : "MISSED" }') |"
 done
 echo
 t=$(secs "$PROFLAB" check --all --solution)
 summary=$(tail -1 "$TMP/last.out")
 echo "| check | seconds | result | target |"
 echo "|---|---|---|---|"
-echo "| \`proflab check --all --solution\` | $t | $summary | < 120 s: $(echo "$t < 120" | bc -l | sed 's/1/met/;s/0/MISSED/') |"
+echo "| \`proflab check --all --solution\` | $t | $summary | < 120 s: $(awk -v t="$t" 'BEGIN { print (t < 120) ? "met" : "MISSED" }') |"
 t2=$(secs "$PROFLAB" check --all)
 echo "| \`proflab check --all\` (pristine) | $t2 | $(tail -1 "$TMP/last.out") | every one fails |"
 echo
