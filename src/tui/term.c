@@ -3,6 +3,7 @@
 
 #include <curses.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -12,6 +13,9 @@ static struct termios saved_tio;
 static int have_tio;
 static char leave_seq[128]; /* rmcup, cnorm, sgr0 and mouse off, for handlers */
 static size_t leave_len;
+/* Deferred mode: SIGINT, SIGTERM and SIGHUP only record themselves, and
+ * the caller acts on them at a safe point of its loop. */
+static volatile sig_atomic_t deferring, pending;
 
 enum {
 	TP_H1 = 1, TP_H2, TP_H3, TP_TIP, TP_WARN, TP_COMMENT, TP_STRING,
@@ -37,6 +41,11 @@ static void restore_from_signal(int sig)
 	static const char mouse_off[] = "\033[?1000l\033[?1002l\033[?1006l";
 	ssize_t r;
 
+	if (deferring && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)) {
+		if (!pending)
+			pending = sig;
+		return;
+	}
 	if (active) {
 		r = write(STDOUT_FILENO, mouse_off, sizeof(mouse_off) - 1);
 		r = write(STDOUT_FILENO, leave_seq, leave_len);
@@ -60,7 +69,10 @@ static void install_handlers(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = restore_from_signal;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESETHAND;
+	/* No SA_RESTART: a deferred signal must wake a blocked getch(). No
+	 * SA_RESETHAND either: a deferred signal keeps its handler; the
+	 * handler sets SIG_DFL itself before re-raising. */
+	sa.sa_flags = 0;
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
 }
@@ -113,6 +125,36 @@ void pf_term_stop(void)
 	mousemask(0, NULL);
 	endwin();
 	active = 0;
+}
+
+void pf_term_defer_signals(int on)
+{
+	deferring = on != 0;
+}
+
+int pf_term_pending_signal(void)
+{
+	return pending;
+}
+
+void pf_term_clear_signal(void)
+{
+	pending = 0;
+}
+
+void pf_term_exit_by_signal(int sig)
+{
+	sigset_t set;
+
+	deferring = 0;
+	pf_term_stop();
+	fflush(stdout);
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig); /* the default action of sig did not end the process */
 }
 
 int pf_term_ascii(void)

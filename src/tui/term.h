@@ -9,6 +9,13 @@
  * handler leaves the alternate screen, shows the cursor and puts back the
  * terminal modes saved at start (only write() and tcsetattr(), both
  * async-signal-safe), then re-raises the signal with its default action.
+ *
+ * Deferred signals: while pf_term_defer_signals(1) is in effect, SIGINT,
+ * SIGTERM and SIGHUP only record themselves (the first one wins) and
+ * interrupt a blocked getch(); the caller looks at
+ * pf_term_pending_signal() at a safe point of its loop, saves what it
+ * must, and ends with pf_term_exit_by_signal(). Crash signals are never
+ * deferred.
  */
 #ifndef PF_TERM_H
 #define PF_TERM_H
@@ -25,6 +32,16 @@ int pf_term_start(void);
 void pf_term_stop(void);
 /* Whether decorations should be ASCII (the locale is not UTF-8). */
 int pf_term_ascii(void);
+
+/* Turn deferred signals on (1) or off (0); see above. Off at start. */
+void pf_term_defer_signals(int on);
+/* The deferred signal received (SIGINT, SIGTERM or SIGHUP), or 0. */
+int pf_term_pending_signal(void);
+/* Forget a deferred signal (e.g. a Ctrl-C meant for a child). */
+void pf_term_clear_signal(void);
+/* End curses, restore the terminal and die of sig with its default action
+ * (so that a shell sees 128 + sig). Does not return. */
+void pf_term_exit_by_signal(int sig) __attribute__((noreturn));
 
 /* Hand the terminal to a child (an editor) and take it back. */
 void pf_term_suspend(void);

@@ -15,6 +15,7 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +82,12 @@ struct app {
 	int ascii;
 	int help;
 	int quit;
+	char saved_pos[128]; /* the position last written to the progress store */
+	double saved_at;     /* when (monotonic seconds) */
 };
+
+/* Position saves are throttled to one per this many seconds. */
+static const double SAVE_INTERVAL = 1.0;
 
 /* ---- building the contents ---- */
 
@@ -276,22 +282,54 @@ static void quiz_page(struct app *a, const struct item *it)
 	pf_quiz_release(&quiz);
 }
 
-static void position_save(struct app *a)
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int position_text(const struct app *a, char *pos, size_t size)
 {
 	const struct item *it;
-	char pos[128];
 
 	if (a->shown >= a->nitems)
-		return;
+		return -1;
 	it = &a->items[a->shown];
 	if (it->kind == IT_CHAPTER)
-		pf_fmt(pos, sizeof(pos), "lesson:%d:%zu", it->number,
+		pf_fmt(pos, size, "lesson:%d:%zu", it->number,
 		       a->doc.nlines ? a->top * 10000 / a->doc.nlines : 0);
 	else if (it->kind == IT_EXERCISE)
-		pf_fmt(pos, sizeof(pos), "exercise:%s", it->slug);
+		pf_fmt(pos, size, "exercise:%s", it->slug);
 	else
-		pf_fmt(pos, sizeof(pos), "quiz:%d", it->number);
-	pf_progress_set_position(pos, NULL);
+		pf_fmt(pos, size, "quiz:%d", it->number);
+	return 0;
+}
+
+/*
+ * Write the position to the progress store when it changed: at once with
+ * force, else at most once per SAVE_INTERVAL. Returns 1 when a changed
+ * position is still waiting to be written.
+ */
+static int position_sync(struct app *a, int force)
+{
+	char pos[128];
+	double t = now_seconds();
+
+	if (position_text(a, pos, sizeof(pos)) < 0 || strcmp(pos, a->saved_pos) == 0)
+		return 0;
+	if (!force && t - a->saved_at < SAVE_INTERVAL)
+		return 1;
+	if (pf_progress_set_position(pos, NULL) == 0)
+		pf_fmt(a->saved_pos, sizeof(a->saved_pos), "%s", pos);
+	a->saved_at = t;
+	return 0;
+}
+
+static void position_save(struct app *a)
+{
+	position_sync(a, 1);
 }
 
 static void show(struct app *a, size_t idx, int keep_result)
@@ -523,6 +561,10 @@ static void prompt_search(struct app *a)
 		curs_set(1);
 		refresh();
 		ch = getch();
+		if (ch == ERR && pf_term_pending_signal()) {
+			curs_set(0);
+			return;
+		}
 		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
 			break;
 		if (ch == 27) {
@@ -570,6 +612,8 @@ static void progress_cb(void *ctx, const char *phase, double elapsed, double lim
 		       limit);
 	}
 	(void)a;
+	if (pf_term_pending_signal())
+		pf_exercise_interrupt(); /* Ctrl-C or SIGTERM: stop the child, then quit */
 	move(LINES - 1, 0);
 	clrtoeol();
 	pf_term_put(LINES - 1, 0, COLS, line, A_BOLD);
@@ -707,9 +751,9 @@ static void act_check(struct app *a, const struct item *it)
 		if (r.log.len)
 			append_code(&a->result, r.log.data);
 	}
+	set_status(a, "check finished: %s", r.passed ? "passed" : "not passed yet; see the page");
 	pf_check_result_release(&r);
 	reload_state(a);
-	set_status(a, "check finished");
 }
 
 static void act_hint(struct app *a, const struct item *it)
@@ -778,6 +822,9 @@ static void act_edit(struct app *a, const struct item *it)
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
 	pf_term_resume();
+	/* A Ctrl-C typed in the editor was meant for it (as with system()). */
+	if (pf_term_pending_signal() == SIGINT)
+		pf_term_clear_signal();
 	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) == 127)
 		set_status(a, "could not run the editor '%s' (set VISUAL or EDITOR)", ed);
 	else
@@ -806,10 +853,15 @@ static void act_flame(struct app *a, const struct item *it)
 		return;
 	}
 	fg = pf_flame_new(p, pf_profile_default_index(p), &err);
-	if (!fg)
+	if (!fg) {
 		set_status(a, "%s", err.msg);
-	else
+	} else {
+		/* the view has its own key loop: signals act at once there */
+		position_save(a);
+		pf_term_defer_signals(0);
 		pf_flame_view_embed(fg, path, 0, 0, 0, 0);
+		pf_term_defer_signals(1);
+	}
 	pf_flame_free(fg);
 	pf_profile_free(p);
 }
@@ -819,6 +871,7 @@ static void act_quiz(struct app *a, const struct item *it)
 	struct pf_quiz q;
 	struct pf_quiz_view_result res;
 	struct pf_err err = { 0 };
+	int rc;
 
 	if (!pf_quiz_view_run) {
 		set_status(a, "taking a quiz here is not available yet; run proflab quiz %d", it->number);
@@ -831,7 +884,11 @@ static void act_quiz(struct app *a, const struct item *it)
 		pf_quiz_release(&q);
 		return;
 	}
-	if (pf_quiz_view_run(&q, &res, &err) < 0)
+	position_save(a);
+	pf_term_defer_signals(0); /* the view has its own key loop */
+	rc = pf_quiz_view_run(&q, &res, &err);
+	pf_term_defer_signals(1);
+	if (rc < 0)
 		set_status(a, "%s", err.msg);
 	else if (res.finished)
 		set_status(a, "quiz finished: %d/%d", res.score, res.total);
@@ -1007,8 +1064,10 @@ static void on_key(struct app *a, int ch)
 			break;
 		}
 	}
+	/* Enter takes the quiz shown, from the page or from its contents entry */
 	if (it && it->kind == IT_QUIZ && (ch == '\n' || ch == '\r' || ch == KEY_ENTER) &&
-	    a->focus == 1) {
+	    (a->focus == 1 || a->sel == a->shown)) {
+		a->focus = 1;
 		act_quiz(a, it);
 		show(a, a->shown, 0);
 		clearok(stdscr, TRUE);
@@ -1095,8 +1154,9 @@ static void resume(struct app *a)
 			if (a->items[i].kind == IT_CHAPTER && a->items[i].number == num) {
 				a->sel = i;
 				show(a, i, 0);
+				/* rounded up: frac was rounded down from top */
 				if (frac > 0 && frac <= 10000)
-					a->top = a->doc.nlines * (size_t)frac / 10000;
+					a->top = (a->doc.nlines * (size_t)frac + 9999) / 10000;
 				scroll_by(a, 0);
 				a->focus = 1;
 				return;
@@ -1153,20 +1213,39 @@ int pf_tui_run(void)
 		goto out;
 	}
 	resume(&app);
+	position_text(&app, app.saved_pos, sizeof(app.saved_pos));
 	if (!app.have_ex)
 		set_status(&app, "exercises not available: %s", app.ex_error);
+	/*
+	 * Ctrl-C, SIGTERM and SIGHUP are deferred to this loop: they wake
+	 * getch() and the position is saved before the process dies of them.
+	 * The position is also saved as it changes (throttled), so that a kill
+	 * the loop never sees loses at most the last second of scrolling.
+	 */
+	pf_term_defer_signals(1);
 	while (!app.quit) {
-		int ch;
+		int ch, sig, waiting;
 
 		draw(&app);
 		if (bench && *bench)
 			break;
-		ch = getch();
+		waiting = position_sync(&app, 0);
+		/* a timeout, so that a signal between the check and the read
+		 * or a throttled save waits at most this long */
+		timeout(waiting ? 250 : 1000);
+		ch = pf_term_pending_signal() ? ERR : getch();
+		timeout(-1);
+		sig = pf_term_pending_signal();
+		if (sig) {
+			position_save(&app);
+			pf_term_exit_by_signal(sig);
+		}
 		if (ch == ERR)
 			continue;
 		on_key(&app, ch);
 		mark_read_if_done(&app);
 	}
+	pf_term_defer_signals(0);
 	position_save(&app);
 	pf_term_stop();
 out:
