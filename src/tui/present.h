@@ -1,6 +1,7 @@
 /*
  * present.h - a chapter as slides, for workshops (`proflab present N`):
- * one `##` section per screen under a large boxed title, the chapter's
+ * one `##` section per screen under a large title (a block font of its
+ * own; a boxed banner when the title does not fit), the chapter's
  * title and introduction first. Right, Space, PgDn and l go forward;
  * Left, Backspace, PgUp and h go back; j/k (Down/Up) scroll a slide that
  * is taller than the screen; g/G first/last; q quits.
