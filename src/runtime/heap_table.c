@@ -24,7 +24,10 @@
 
 #include "rt.h"
 
-#define ADDR_BITS 20 /* heads of the live-block table */
+/* Heads of the live-block table: 1 MiB, small enough to stay in cache
+ * (each free of a sampled block reads one); chains stay short up to about
+ * a hundred thousand live sampled blocks. */
+#define ADDR_BITS 17
 #define NSTRIPES 256
 #define BUCKET_BITS 14
 #define POOL_CHUNK ((size_t)1 << 20)
@@ -87,8 +90,8 @@ static void tables_init(void)
 
 	for (i = 0; i < NSTRIPES; i++)
 		pthread_mutex_init(&g_stripes[i].lock, NULL);
-	/* Untouched pages cost nothing: 8 MiB of chain heads are mapped but
-	 * only the pages of sampled addresses become resident. */
+	/* Untouched pages cost nothing: the chain heads are mapped but only
+	 * the pages of sampled addresses become resident. */
 	heads = mmap(NULL, sizeof(*g_heads) << ADDR_BITS, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (heads == MAP_FAILED)
@@ -153,7 +156,12 @@ static uint64_t stack_hash(const uintptr_t *pcs, size_t n, size_t size)
 		h *= 0x100000001b3ULL;
 		h ^= h >> 29;
 	}
-	return h;
+	/* Finish with splitmix64's mixer: the table is indexed by the top
+	 * bits, which the loop alone leaves nearly blind to the size (one
+	 * stack allocating many sizes made long chains). */
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
 }
 
 static int bucket_is(const struct pf_heap_bucket *b, uint64_t h, const uintptr_t *pcs,
