@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# tests/e2e/tui_signals.sh - what the course TUI leaves behind when it is
+# killed: the scroll position survives SIGTERM and Ctrl-C (saved as it
+# changes and at a safe point after the signal), and the terminal is
+# restored after a crash (SIGSEGV). Also the slides' big titles. Driven in
+# tmux on a private socket; every wait polls with a timeout.
+. "$(dirname "$0")/lib.sh"
+
+SOCK=proflab-tui-signals-$$
+TM=(tmux -L "$SOCK" -f /dev/null)
+cleanup() { "${TM[@]}" kill-server 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+unset NO_COLOR
+
+screen() { "${TM[@]}" capture-pane -p -t t 2>/dev/null; }
+wait_for() {
+	local i limit=$(( ${3:-20} * 10 ))
+	for ((i = 0; i < limit; i++)); do
+		if screen | grep -qF -- "$2"; then pass "$1"; return 0; fi
+		sleep 0.1
+	done
+	fail "$1" "not on screen after ${3:-20}s: $2" "$(screen)"
+	return 1
+}
+keys() { "${TM[@]}" send-keys -t t "$@"; }
+# the first line of the main pane (right of the contents)
+first_line() { screen | sed -n 2p | cut -c32-; }
+tui_pid() {
+	local i p
+	for ((i = 0; i < 100; i++)); do
+		p=$(pgrep -n -f "^$PROFLAB\$") && { echo "$p"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+position() { "$PROFLAB" progress --json | grep -o '"position": *"[^"]*"'; }
+# wait_position NAME PATTERN: the saved position matches PATTERN (a glob).
+wait_position() {
+	local i p
+	for ((i = 0; i < 100; i++)); do
+		p=$(position)
+		[[ $p == $2 ]] && { pass "$1"; return 0; }
+		sleep 0.1
+	done
+	fail "$1" "position: $p" "want: $2"
+}
+
+"${TM[@]}" new-session -d -s t -x 120 -y 36 "env -u NO_COLOR TERM=screen-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 PROFLAB_HOME=$PROFLAB_HOME XDG_STATE_HOME=$XDG_STATE_HOME bash --norc --noprofile"
+"${TM[@]}" set-option -t t remain-on-exit on >/dev/null
+keys "ulimit -c 0; stty -g > $TMP/stty.before" Enter
+
+# scroll into chapter 2, then SIGTERM without any other key
+keys "clear; $PROFLAB; echo STATUS=\$?; stty -g > $TMP/stty.term" Enter
+wait_for "signals: the course starts" "proflab  1. The profiling workflow"
+keys j j j
+wait_for "signals: on chapter 2" "proflab  2. CPU profiling"
+keys Tab
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13; do keys j; done
+sleep 0.3
+keys d
+sleep 0.3
+before=$(first_line)
+pid=$(tui_pid)
+kill -TERM "$pid"
+wait_for "signals: SIGTERM ends it (128+15)" "STATUS=143"
+if cmp -s "$TMP/stty.before" "$TMP/stty.term"; then pass "signals: terminal restored after SIGTERM"; else fail "signals: terminal restored after SIGTERM"; fi
+wait_position "signals: the scroll position was saved on SIGTERM" '*lesson:2:[1-9]*'
+
+keys "clear; $PROFLAB; echo STATUS=\$?" Enter
+wait_for "signals: resumes on chapter 2" "proflab  2. CPU profiling"
+sleep 0.3
+after=$(first_line)
+expect_eq "signals: resumes at the same line after SIGTERM" "$after" "$before"
+
+# Ctrl-C after scrolling further
+keys G
+wait_for "signals: scrolled to the end" "100%"
+sleep 0.3
+keys k k k
+sleep 0.3
+before=$(first_line)
+keys C-c
+sleep 0.5
+keys "echo STATUS=\$?; stty -g > $TMP/stty.int" Enter
+wait_for "signals: Ctrl-C ends it (128+2)" "STATUS=130"
+if cmp -s "$TMP/stty.before" "$TMP/stty.int"; then pass "signals: terminal restored after Ctrl-C"; else fail "signals: terminal restored after Ctrl-C"; fi
+keys "clear; $PROFLAB; echo STATUS=\$?" Enter
+wait_for "signals: resumes on chapter 2 again" "proflab  2. CPU profiling"
+sleep 0.3
+expect_eq "signals: resumes at the same line after Ctrl-C" "$(first_line)" "$before"
+
+# SIGKILL cannot be caught: the position saved as it changed (at most a
+# second late) is what survives
+keys g
+sleep 0.3
+keys Space
+sleep 2.5
+before=$(first_line)
+pid=$(tui_pid)
+kill -KILL "$pid"
+sleep 0.5
+# (the killed TUI could not restore the terminal: do it by hand, without
+# reset(1), whose queries would be answered into the next program's input)
+keys "stty \$(cat $TMP/stty.before); tput rmcup; clear; $PROFLAB; echo STATUS=\$?" Enter
+wait_for "signals: starts again after SIGKILL" "proflab  2. CPU profiling"
+sleep 0.3
+expect_eq "signals: the position saved while scrolling survives SIGKILL" "$(first_line)" "$before"
+keys q
+wait_for "signals: q after SIGKILL" "STATUS=0"
+
+# a crash: SIGSEGV restores the terminal and dies of it
+keys "clear; stty -g > $TMP/stty.before2; $PROFLAB; echo STATUS=\$?; stty -g > $TMP/stty.segv" Enter
+wait_for "signals: running before the crash" "proflab  2. CPU profiling"
+pid=$(tui_pid)
+kill -SEGV "$pid"
+wait_for "signals: SIGSEGV ends it (128+11)" "STATUS=139"
+if cmp -s "$TMP/stty.before2" "$TMP/stty.segv"; then pass "signals: terminal modes restored after SIGSEGV"; else fail "signals: terminal modes restored after SIGSEGV" "$(cat "$TMP/stty.before2")" "$(cat "$TMP/stty.segv")"; fi
+if screen | grep -qF "proflab  2. CPU"; then fail "signals: alternate screen left after SIGSEGV" "$(screen)"; else pass "signals: alternate screen left after SIGSEGV"; fi
+
+# slides: the title in the big block font, centred
+keys "clear; $PROFLAB present 2; echo PRESENTED=\$?" Enter
+wait_for "present: the big title (UTF-8 half blocks)" "▄▀▀ █▀▄ █ █   █▀▄ █▀▄ ▄▀▄"
+row=$(screen | grep -m1 -F "▄▀▀ █▀▄ █ █")
+lead=${row%%[! ]*}
+trimmed=${row%"${row##*[! ]}"}
+left=${#lead}
+right=$(( 120 - ${#trimmed} ))
+if (( left - right <= 1 && right - left <= 1 )); then pass "present: the big title is centred"; else fail "present: the big title is centred" "left $left right $right" "$row"; fi
+if screen | grep -qF "╔"; then fail "present: no banner when the big title fits" "$(screen)"; else pass "present: no banner when the big title fits"; fi
+keys q
+wait_for "present: q quits" "PRESENTED=0"
+
+# too narrow for the big title: the banner
+"${TM[@]}" resize-window -t t -x 80 -y 24
+keys "clear; $PROFLAB present 4; echo PRESENTED=\$?" Enter
+wait_for "present: a long title falls back to the banner" "╔"
+keys q
+wait_for "present: q quits the narrow one" "PRESENTED=0"
+
+# no UTF-8: the big title in '#'
+"${TM[@]}" resize-window -t t -x 120 -y 36
+keys "clear; LANG=C LC_ALL=C $PROFLAB present 2; echo PRESENTED=\$?" Enter
+wait_for "present: ASCII big title without UTF-8" " ## ##  # #   ##  ##   #  ###"
+if screen | grep -q "[▀▄█]"; then fail "present: no block characters without UTF-8" "$(screen)"; else pass "present: no block characters without UTF-8"; fi
+keys q
+wait_for "present: q quits the ASCII one" "PRESENTED=0"
