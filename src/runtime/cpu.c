@@ -67,6 +67,11 @@ struct thread_timer {
 static _Atomic int running;        /* handler records only while set */
 static _Atomic int inflight;       /* handlers executing right now */
 static struct slot *table;         /* TABLE_SLOTS, mmap'd at start */
+/* Indexes of the slots claimed, in claiming order, so that building and
+ * resetting visit those alone: a walk of the whole table (9 MB) would
+ * fault in every page of it. */
+static uint32_t claimed[TABLE_SLOTS];
+static _Atomic uint32_t nclaimed;
 static _Atomic uint64_t n_dropped; /* no room in the table */
 static _Atomic uint64_t n_busy;    /* inside the runtime: pc only */
 static _Atomic uint64_t n_samples;
@@ -132,6 +137,7 @@ static void record(const uintptr_t *pcs, int n, uint64_t weight)
 		if (st == SLOT_WRITING)
 			continue; /* another thread is filling it: probe on */
 		if (atomic_compare_exchange_strong(&s->state, &st, SLOT_WRITING)) {
+			claimed[atomic_fetch_add(&nclaimed, 1)] = (uint32_t)j;
 			memcpy(s->pcs, pcs, (size_t)n * sizeof(*pcs));
 			s->npcs = (uint32_t)n;
 			s->hash = h;
@@ -657,7 +663,13 @@ static int install_handler(void)
 
 static void reset_table(void)
 {
-	memset(table, 0, sizeof(*table) * TABLE_SLOTS);
+	uint32_t i, n = atomic_load(&nclaimed);
+
+	for (i = 0; i < n; i++) {
+		atomic_store(&table[claimed[i]].state, SLOT_EMPTY);
+		atomic_store(&table[claimed[i]].count, 0);
+	}
+	atomic_store(&nclaimed, 0);
 	atomic_store(&n_dropped, 0);
 	atomic_store(&n_busy, 0);
 	atomic_store(&n_samples, 0);
@@ -735,14 +747,14 @@ static int build(struct pf_profile **out, struct pf_err *err)
 	static const struct pf_value_type ptype = { "cpu", "nanoseconds" };
 	struct pf_builder *b = pf_builder_new(types, 2, ptype, period_ns);
 	uint64_t dropped = atomic_load(&n_dropped), busy = atomic_load(&n_busy);
-	size_t i;
+	uint32_t i, nc = atomic_load(&nclaimed);
 	int rc = 0;
 
 	if (!b)
 		return pf_err_set(err, PF_EFAIL, "building the CPU profile: out of memory");
 	pf_builder_set_time(b, start_wall_ns, now_ns(CLOCK_MONOTONIC) - start_mono_ns);
-	for (i = 0; i < TABLE_SLOTS; i++) {
-		struct slot *s = &table[i];
+	for (i = 0; i < nc; i++) {
+		struct slot *s = &table[claimed[i]];
 		uint64_t c = atomic_load(&s->count);
 		int64_t v[2];
 
