@@ -6,17 +6,21 @@
  * Design decisions (the header and proflab(1) document the behaviour):
  *
  * - libmicrohttpd in "external epoll" mode, driven by one thread that the
- *   runtime creates itself, so that the whole thread is the runtime's: it
- *   holds the re-entrancy guard (pf_rt_busy) from its first instruction,
- *   so neither the heap profiler nor memstats count the endpoint's
+ *   runtime creates itself ("proflab-http"), and a second one that builds
+ *   heap snapshots ("proflab-heap") so the loop keeps serving meanwhile.
+ *   Both threads are wholly the runtime's: each holds the re-entrancy
+ *   guard (pf_rt_busy) for its whole life, so neither the heap profiler nor memstats count the endpoint's
  *   allocations (nor libmicrohttpd's) as the program's; and it starts with
  *   every asynchronous signal blocked (SIGPROF among them), so the CPU
  *   profiler never samples it and the program's signal handlers never run
  *   on it. A profile taken through the endpoint therefore shows the
  *   program, not the endpoint. (Go's shows the serving goroutine too.)
- *   The thread is named "proflab-http" in /debug/pprof/threads.
- * - Idle, the thread sleeps in epoll_wait without a timeout: libmicrohttpd
- *   asks for a timeout only while connections are open.
+ *   Heap requests that arrive while a snapshot is being built wait for
+ *   the next one, which answers all of them: never staler than a snapshot
+ *   of their own, and a burst of clients costs one build.
+ * - Idle, the loop sleeps in epoll_wait without a timeout (libmicrohttpd
+ *   asks for one only while connections are open) and the worker on a
+ *   condition variable: an idle endpoint uses no CPU.
  * - /profile?seconds=N suspends its connection and lets the same loop wait
  *   for the deadline (as the epoll timeout) or for the client to go away
  *   (EPOLLRDHUP on the client's socket, watched while libmicrohttpd does
@@ -67,9 +71,11 @@
 /* How long stopping (at exit) waits for a profile in progress to reach its client. */
 #define FLUSH_MS 2000
 
-enum { TAG_STOP = 1, TAG_MHD = 2, TAG_CLIENT = 3 };
+enum { TAG_STOP = 1, TAG_MHD = 2, TAG_CLIENT = 3, TAG_WAKE = 4 };
 
-enum prof_state { PROF_NONE, PROF_RUNNING, PROF_DONE };
+/* A suspended request: a CPU profile running, or waiting for a heap
+ * snapshot; DONE once its answer is in result. */
+enum wait_state { WAIT_NONE, WAIT_CPU, WAIT_HEAP, WAIT_DONE };
 
 /* One request (libmicrohttpd's per-connection-request pointer). */
 struct req {
@@ -77,12 +83,18 @@ struct req {
 	struct pf_buf query; /* the raw query string of /symbol */
 	struct pf_buf body;  /* POST body of /symbol; both capped at MAX_BODY */
 	int too_large;
-	/* /profile */
-	enum prof_state prof;
+	enum wait_state wait;
 	struct MHD_Connection *conn;
+	const char *filename; /* of the binary answer in result */
+	/* /heap and /allocs */
+	int allocs;
+	int64_t arrived_ns;   /* CLOCK_MONOTONIC, when the request was routed */
+	struct req *next;     /* in the server's list of heap waiters */
+	/* /profile */
 	int fd;              /* the client's socket, watched while suspended */
 	int64_t deadline_ms; /* CLOCK_MONOTONIC */
 	int client_gone;
+	int answered_at_stop;
 	unsigned status;     /* the answer prepared for the resumed request */
 	struct pf_buf result;
 };
@@ -91,23 +103,42 @@ struct server {
 	struct MHD_Daemon *d;
 	pthread_t thread;
 	int epfd, stopfd, mhdfd;
+	int wakefd; /* the worker's "requests resumed": libmicrohttpd's own
+		     * wake-up does not reach an external event loop */
 	int port;
 	pid_t pid;
 	int stopping;     /* set by the loop when stopfd fires */
 	struct req *prof; /* the CPU profile in progress, if any (loop thread only) */
-	int flushed;      /* the profile's request completed while stopping */
+	int unflushed;    /* requests answered while stopping, not yet sent */
+	/* Heap snapshots are built by a worker thread so that the loop keeps
+	 * serving; requests waiting for one form a list. A snapshot answers
+	 * every waiter of its kind that arrived before it started: as fresh as
+	 * a snapshot of its own, and 8 concurrent clients cost one build, not 8. */
+	pthread_t worker;
+	int worker_started;
+	pthread_mutex_t hlock;
+	pthread_cond_t hcond;
+	struct req *waiters; /* guarded by hlock */
+	int hstop;           /* guarded by hlock */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; /* guards srv */
 static struct server *srv;
 
-static int64_t now_ms(void)
+static int64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+static int64_t now_ms(void)
+{
+	return now_ns() / 1000000;
+}
+
+static const char profile_name[] = "profile";
 
 /* ---- responses ---- */
 
@@ -155,19 +186,6 @@ static enum MHD_Result answer_text(struct MHD_Connection *c, unsigned status, co
 	va_end(ap);
 	pf_buf_putc(&b, '\n');
 	return answer(c, status, "text/plain; charset=utf-8", NULL, allow, &b);
-}
-
-static enum MHD_Result answer_profile(struct MHD_Connection *c, const char *filename,
-				      struct pf_profile *p, struct pf_err *err)
-{
-	struct pf_buf b;
-
-	pf_buf_init(&b, 0);
-	if (pf_profile_encode(p, 1, &b, err) < 0) {
-		pf_buf_release(&b);
-		return answer_text(c, 500, NULL, "Could not encode the %s profile: %s", filename, err->msg);
-	}
-	return answer(c, 200, "application/octet-stream", filename, NULL, &b);
 }
 
 /* ---- routes ---- */
@@ -227,13 +245,11 @@ static enum MHD_Result route_symbol(struct MHD_Connection *c, struct req *r, int
 	return answer(c, 200, "text/plain; charset=utf-8", NULL, NULL, &b);
 }
 
-static enum MHD_Result route_heap(struct MHD_Connection *c, int allocs)
+static enum MHD_Result route_heap(struct server *s, struct MHD_Connection *c, struct req *r,
+				  int allocs)
 {
 	const char *name = allocs ? "allocs" : "heap";
-	struct pf_profile *p = NULL;
-	struct pf_err err = { 0 };
-	enum MHD_Result ret;
-	int debug, gc, rc;
+	int debug, gc;
 
 	if (pf_http_parse_uint(arg(c, "debug"), &debug) < 0 || debug != 0)
 		return answer_text(c, 400, NULL,
@@ -243,15 +259,108 @@ static enum MHD_Result route_heap(struct MHD_Connection *c, int allocs)
 		return answer_text(c, 400, NULL, "%s: bad gc '%s': expected a number", name, arg(c, "gc"));
 	if (arg(c, "seconds"))
 		return answer_text(c, 400, NULL, "%s: seconds (a delta profile) is not supported", name);
+	r->wait = WAIT_HEAP;
+	r->allocs = allocs;
+	r->conn = c;
+	r->arrived_ns = now_ns();
+	/* Suspend before the worker can see the request: a resume that came
+	 * first would be lost. */
+	MHD_suspend_connection(c);
+	pthread_mutex_lock(&s->hlock);
+	r->next = s->waiters;
+	s->waiters = r;
+	pthread_cond_signal(&s->hcond);
+	pthread_mutex_unlock(&s->hlock);
+	return MHD_YES;
+}
+
+/* Build one snapshot of the given kind into out: status 200 and the gzip
+ * bytes, or an error status and a message. */
+static unsigned build_heap(int allocs, struct pf_buf *out)
+{
+	const char *name = allocs ? "allocs" : "heap";
+	struct pf_profile *p = NULL;
+	struct pf_err err = { 0 };
+	unsigned status = 200;
+	int rc;
+
 	rc = pf_heap_snapshot(allocs, &p, &err);
-	if (rc == -ENOSYS)
-		return answer_text(c, 501, NULL, "%s: heap profiling is not available in this build", name);
-	if (rc < 0 || !p)
-		return answer_text(c, 500, NULL, "Could not build the %s profile: %s", name,
-				   err.msg[0] ? err.msg : proflab_strerror(rc));
-	ret = answer_profile(c, name, p, &err);
+	if (rc == -ENOSYS) {
+		status = 501;
+		pf_buf_printf(out, "%s: heap profiling is not available in this build\n", name);
+	} else if (rc < 0 || !p) {
+		status = 500;
+		pf_buf_printf(out, "Could not build the %s profile: %s\n", name,
+			      err.msg[0] ? err.msg : proflab_strerror(rc));
+	} else if (pf_profile_encode(p, 1, out, &err) < 0) {
+		status = 500;
+		pf_buf_truncate(out, 0);
+		pf_buf_printf(out, "Could not encode the %s profile: %s\n", name, err.msg);
+	}
 	pf_profile_free(p);
-	return ret;
+	return status;
+}
+
+/* Answer (and resume) every waiter of a kind that arrived before since_ns;
+ * all waiters when since_ns is INT64_MAX. Called with hlock held. */
+static void answer_waiters(struct server *s, int allocs, int64_t since_ns, unsigned status,
+			   const struct pf_buf *bytes)
+{
+	struct req **pp = &s->waiters, *r;
+	uint64_t one = 1;
+	int woke = 0;
+
+	while ((r = *pp) != NULL) {
+		if ((since_ns != INT64_MAX && r->allocs != allocs) || r->arrived_ns > since_ns) {
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		r->next = NULL;
+		r->status = status;
+		if (pf_buf_append(&r->result, bytes->data, bytes->len) < 0)
+			r->status = 0; /* out of memory: close the connection */
+		r->filename = r->allocs ? "allocs" : "heap";
+		r->wait = WAIT_DONE;
+		MHD_resume_connection(r->conn);
+		woke = 1;
+	}
+	if (woke && write(s->wakefd, &one, sizeof(one)) < 0) {
+		/* an eventfd counter cannot overflow from these few writes */
+	}
+}
+
+static void *heap_worker(void *arg)
+{
+	struct server *s = arg;
+	struct pf_buf bytes;
+	int64_t started;
+	unsigned status;
+	int allocs;
+
+	pf_rt_enter(); /* for the thread's whole life, as the loop's */
+	pf_buf_init(&bytes, 0);
+	pthread_mutex_lock(&s->hlock);
+	for (;;) {
+		while (!s->waiters && !s->hstop)
+			pthread_cond_wait(&s->hcond, &s->hlock);
+		if (s->hstop)
+			break;
+		allocs = s->waiters->allocs;
+		started = now_ns();
+		pthread_mutex_unlock(&s->hlock);
+		pf_buf_truncate(&bytes, 0);
+		status = build_heap(allocs, &bytes);
+		pthread_mutex_lock(&s->hlock);
+		answer_waiters(s, allocs, started, status, &bytes);
+	}
+	/* Stopping: whoever still waits is told so. */
+	pf_buf_truncate(&bytes, 0);
+	pf_buf_puts(&bytes, "the program is exiting\n");
+	answer_waiters(s, 0, INT64_MAX, 503, &bytes);
+	pthread_mutex_unlock(&s->hlock);
+	pf_buf_release(&bytes);
+	return NULL;
 }
 
 static enum MHD_Result route_memstats(struct MHD_Connection *c)
@@ -322,7 +431,7 @@ static enum MHD_Result route_profile(struct server *s, struct MHD_Connection *c,
 	if (rc < 0)
 		return answer_text(c, 500, NULL, "Could not enable CPU profiling: %s", proflab_strerror(rc));
 
-	r->prof = PROF_RUNNING;
+	r->wait = WAIT_CPU;
 	r->conn = c;
 	r->fd = ci->connect_fd;
 	r->deadline_ms = now_ms() + (int64_t)seconds * 1000;
@@ -365,16 +474,17 @@ static void finish_profile(struct server *s)
 		r->status = 200;
 	}
 	pf_profile_free(p);
-	r->prof = PROF_DONE;
+	r->filename = profile_name;
+	r->wait = WAIT_DONE;
 	MHD_resume_connection(r->conn);
 }
 
-static enum MHD_Result answer_finished_profile(struct MHD_Connection *c, struct req *r)
+static enum MHD_Result answer_finished(struct MHD_Connection *c, struct req *r)
 {
 	if (r->status == 0)
 		return MHD_NO;
 	if (r->status == 200)
-		return answer(c, 200, "application/octet-stream", "profile", NULL, &r->result);
+		return answer(c, 200, "application/octet-stream", r->filename, NULL, &r->result);
 	return answer(c, r->status, "text/plain; charset=utf-8", NULL, NULL, &r->result);
 }
 
@@ -429,9 +539,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (r->prof == PROF_DONE)
-		return answer_finished_profile(c, r);
-	if (r->prof == PROF_RUNNING)
+	if (r->wait == WAIT_DONE)
+		return answer_finished(c, r);
+	if (r->wait != WAIT_NONE)
 		return MHD_YES; /* not reached: the request is suspended */
 
 	if (!strcmp(url, "/debug/pprof")) {
@@ -457,9 +567,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (!strcmp(name, "profile"))
 		return route_profile(s, c, r, head);
 	if (!strcmp(name, "heap"))
-		return route_heap(c, 0);
+		return route_heap(s, c, r, 0);
 	if (!strcmp(name, "allocs"))
-		return route_heap(c, 1);
+		return route_heap(s, c, r, 1);
 	if (!strcmp(name, "cmdline"))
 		return route_cmdline(c);
 	if (!strcmp(name, "symbol"))
@@ -522,8 +632,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			epoll_ctl(s->epfd, EPOLL_CTL_DEL, r->fd, NULL);
 		pf_cpu_end(NULL, NULL);
 	}
-	if (r->prof == PROF_DONE && s->stopping)
-		s->flushed = 1;
+	if (r->answered_at_stop)
+		s->unflushed--;
 	pf_buf_release(&r->query);
 	pf_buf_release(&r->body);
 	pf_buf_release(&r->result);
@@ -532,6 +642,33 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 /* ---- the loop ---- */
+
+/* Stopping: end the profile in progress (its client gets what was
+ * collected) and the heap worker (its waiters get 503); the loop then
+ * runs until those answers are sent or FLUSH_MS pass. */
+static void begin_stop(struct server *s)
+{
+	struct req *r;
+
+	s->stopping = 1;
+	if (s->prof && !s->prof->client_gone) {
+		s->prof->answered_at_stop = 1;
+		s->unflushed++;
+	}
+	finish_profile(s);
+	pthread_mutex_lock(&s->hlock);
+	for (r = s->waiters; r; r = r->next) {
+		r->answered_at_stop = 1;
+		s->unflushed++;
+	}
+	s->hstop = 1;
+	pthread_cond_signal(&s->hcond);
+	pthread_mutex_unlock(&s->hlock);
+	if (s->worker_started) {
+		pthread_join(s->worker, NULL);
+		s->worker_started = 0;
+	}
+}
 
 static void *loop(void *arg)
 {
@@ -558,19 +695,23 @@ static void *loop(void *arg)
 			timeout = 20;
 		n = epoll_wait(s->epfd, evs, 4, timeout);
 		for (i = 0; i < n; i++) {
-			if (evs[i].data.u64 == TAG_STOP)
-				s->stopping = 1;
-			else if (evs[i].data.u64 == TAG_CLIENT && s->prof)
-				s->prof->client_gone = 1;
-		}
-		if (s->prof && (s->prof->client_gone || s->stopping || now_ms() >= s->prof->deadline_ms)) {
-			/* Stopping (at exit): the client gets what was collected so far. */
-			if (s->stopping && !s->prof->client_gone)
+			if (evs[i].data.u64 == TAG_STOP && !s->stopping) {
+				begin_stop(s);
 				flush_until = now_ms() + FLUSH_MS;
-			finish_profile(s);
+			} else if (evs[i].data.u64 == TAG_CLIENT && s->prof) {
+				s->prof->client_gone = 1;
+			} else if (evs[i].data.u64 == TAG_WAKE) {
+				uint64_t v;
+
+				if (read(s->wakefd, &v, sizeof(v)) < 0) {
+					/* EAGAIN: already drained */
+				}
+			}
 		}
+		if (s->prof && (s->prof->client_gone || now_ms() >= s->prof->deadline_ms))
+			finish_profile(s);
 		MHD_run(s->d);
-		if (s->stopping && (!flush_until || s->flushed || now_ms() >= flush_until))
+		if (s->stopping && (s->unflushed <= 0 || now_ms() >= flush_until))
 			break;
 	}
 	return NULL;
@@ -600,12 +741,23 @@ static void server_free(struct server *s)
 {
 	if (!s)
 		return;
+	if (s->worker_started) {
+		pthread_mutex_lock(&s->hlock);
+		s->hstop = 1;
+		pthread_cond_signal(&s->hcond);
+		pthread_mutex_unlock(&s->hlock);
+		pthread_join(s->worker, NULL);
+	}
 	if (s->d)
 		MHD_stop_daemon(s->d);
+	pthread_mutex_destroy(&s->hlock);
+	pthread_cond_destroy(&s->hcond);
 	if (s->epfd >= 0)
 		close(s->epfd);
 	if (s->stopfd >= 0)
 		close(s->stopfd);
+	if (s->wakefd >= 0)
+		close(s->wakefd);
 	free(s);
 }
 
@@ -646,7 +798,9 @@ static int start(const char *addr, char *bound, size_t bsize, int *loopback, str
 		rc = -ENOMEM;
 		goto out;
 	}
-	s->epfd = s->stopfd = -1;
+	s->epfd = s->stopfd = s->wakefd = -1;
+	pthread_mutex_init(&s->hlock, NULL);
+	pthread_cond_init(&s->hcond, NULL);
 	fd = listen_on(&a);
 	if (fd < 0) {
 		rc = fd;
@@ -679,7 +833,8 @@ static int start(const char *addr, char *bound, size_t bsize, int *loopback, str
 	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_EPOLL_FD);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	s->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (!di || s->epfd < 0 || s->stopfd < 0) {
+	s->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!di || s->epfd < 0 || s->stopfd < 0 || s->wakefd < 0) {
 		rc = errno ? -errno : -EIO;
 		pf_err_set(err, PF_EFAIL, "%s: %s", addr, strerror(-rc));
 		goto out;
@@ -692,6 +847,9 @@ static int start(const char *addr, char *bound, size_t bsize, int *loopback, str
 	ev.data.u64 = TAG_STOP;
 	if (rc == 0)
 		rc = epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->stopfd, &ev);
+	ev.data.u64 = TAG_WAKE;
+	if (rc == 0)
+		rc = epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->wakefd, &ev);
 	if (rc < 0) {
 		rc = -errno;
 		pf_err_set(err, PF_EFAIL, "%s: %s", addr, strerror(-rc));
@@ -704,7 +862,12 @@ static int start(const char *addr, char *bound, size_t bsize, int *loopback, str
 	sigdelset(&all, SIGFPE);
 	sigdelset(&all, SIGILL);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = -pthread_create(&s->thread, NULL, loop, s);
+	rc = -pthread_create(&s->worker, NULL, heap_worker, s);
+	if (rc == 0) {
+		s->worker_started = 1;
+		pthread_setname_np(s->worker, "proflab-heap");
+		rc = -pthread_create(&s->thread, NULL, loop, s);
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc < 0) {
 		pf_err_set(err, PF_EFAIL, "%s: cannot create the endpoint's thread: %s", addr, strerror(-rc));

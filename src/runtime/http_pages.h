@@ -60,8 +60,8 @@ int pf_http_memstats(const struct proflab_memstats *ms, int text, struct pf_buf 
 /*
  * /debug/pprof/threads: one line per thread of this process from
  * /proc/self/task: thread id, state letter, CPU time (user + system) in
- * seconds and the name from comm. The endpoint's own thread is named
- * "proflab-http". -1 also when /proc cannot be read.
+ * seconds and the name from comm. The endpoint's own threads are named
+ * "proflab-http" and "proflab-heap". -1 also when /proc cannot be read.
  */
 int pf_http_threads(struct pf_buf *out);
 
