@@ -48,7 +48,7 @@ static char *debuginfo_path;
 /* Whether the file at fd has the .gnu_debuglink CRC (zlib's CRC-32). */
 static int crc_matches(int fd, GElf_Word want)
 {
-	unsigned char buf[65536];
+	unsigned char buf[8192]; /* small: this may run on a crashing thread's stack */
 	uLong crc = crc32(0L, Z_NULL, 0);
 	ssize_t n;
 
