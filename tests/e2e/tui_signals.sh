@@ -79,11 +79,14 @@ sleep 0.3
 keys k k k
 sleep 0.3
 before=$(first_line)
+pid=$(tui_pid)
 keys C-c
-sleep 0.5
+# the next command line only once it is gone (bash would drop typeahead)
+for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+sleep 0.3
 keys "echo STATUS=\$?; stty -g > $TMP/stty.int" Enter
 wait_for "signals: Ctrl-C ends it (128+2)" "STATUS=130"
-if cmp -s "$TMP/stty.before" "$TMP/stty.int"; then pass "signals: terminal restored after Ctrl-C"; else fail "signals: terminal restored after Ctrl-C"; fi
+if cmp -s "$TMP/stty.before" "$TMP/stty.int"; then pass "signals: terminal restored after Ctrl-C"; else fail "signals: terminal restored after Ctrl-C" "$(cat "$TMP/stty.before")" "$(cat "$TMP/stty.int")"; fi
 keys "clear; $PROFLAB; echo STATUS=\$?" Enter
 wait_for "signals: resumes on chapter 2 again" "proflab  2. CPU profiling"
 sleep 0.3
@@ -110,12 +113,12 @@ wait_for "signals: q after SIGKILL" "STATUS=0"
 
 # a crash: SIGSEGV restores the terminal and dies of it
 keys "clear; stty -g > $TMP/stty.before2; $PROFLAB; echo STATUS=\$?; stty -g > $TMP/stty.segv" Enter
-wait_for "signals: running before the crash" "proflab  2. CPU profiling"
+wait_for "signals: running before the crash" "proflab  "
 pid=$(tui_pid)
 kill -SEGV "$pid"
 wait_for "signals: SIGSEGV ends it (128+11)" "STATUS=139"
 if cmp -s "$TMP/stty.before2" "$TMP/stty.segv"; then pass "signals: terminal modes restored after SIGSEGV"; else fail "signals: terminal modes restored after SIGSEGV" "$(cat "$TMP/stty.before2")" "$(cat "$TMP/stty.segv")"; fi
-if screen | grep -qF "proflab  2. CPU"; then fail "signals: alternate screen left after SIGSEGV" "$(screen)"; else pass "signals: alternate screen left after SIGSEGV"; fi
+if screen | grep -qF "proflab  "; then fail "signals: alternate screen left after SIGSEGV" "$(screen)"; else pass "signals: alternate screen left after SIGSEGV"; fi
 
 # slides: the title in the big block font, centred
 keys "clear; $PROFLAB present 2; echo PRESENTED=\$?" Enter
