@@ -119,3 +119,22 @@ if [ "$elapsed" -lt 30 ]; then pass "exit: answered at exit, not after 60s"; els
 run go tool pprof -raw "$TMP/partial.pb.gz"
 expect_contains "exit: partial profile decodes" "$OUT" "samples/count cpu/nanoseconds"
 expect_eq "exit: program output and status unchanged" "$SRC:$(cat "$SOUT")" "0:$WANT"
+
+# ---- proflab record -http ADDR: the endpoint in the recorded program ----
+STOP=$TMP/rec.stop
+"$PROFLAB" record -http 127.0.0.1:0 -- "$PROG" 30 "$STOP" >"$TMP/rec.out" 2>"$TMP/rec.err" &
+rpid=$!
+port=
+for i in $(seq 1 300); do
+	port=$(sed -n 's|^proflab: serving /debug/pprof/ on http://127.0.0.1:\([0-9][0-9]*\)$|\1|p' "$TMP/rec.err")
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+curl -s -o "$TMP/rec.cmdline" --max-time 30 "http://127.0.0.1:$port/debug/pprof/cmdline"
+expect_eq "record -http: cmdline is the program's" "$(tr '\0' ' ' <"$TMP/rec.cmdline")" "$PROG 30 $STOP"
+touch "$STOP"
+wait $rpid
+expect_eq "record -http: program output and status" "$?:$(cat "$TMP/rec.out")" "0:$WANT"
+run "$PROFLAB" record -http 0.0.0.0:0 -- "$PROG" 30
+expect_eq "record -http 0.0.0.0: program runs on" "$RC:$OUT" "0:$WANT"
+expect_contains "record -http 0.0.0.0: refused" "$ERR" "refusing a non-loopback address"
