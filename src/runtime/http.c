@@ -627,10 +627,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!r)
 		return;
 	if (s->prof == r) { /* not expected: a suspended request is not closed */
+		struct pf_profile *p = NULL;
+
 		s->prof = NULL;
 		if (r->fd >= 0)
 			epoll_ctl(s->epfd, EPOLL_CTL_DEL, r->fd, NULL);
-		pf_cpu_end(NULL, NULL);
+		if (pf_cpu_end(&p, NULL) == 0)
+			pf_profile_free(p);
 	}
 	if (r->answered_at_stop)
 		s->unflushed--;
