@@ -177,6 +177,33 @@ expect_eq "dot-dot path is 404" "$CODE" 404
 req "$U/heap" -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)"
 expect_contains "oversized request headers refused" "$CODE" 4
 
+# ---- connection limits: 16 per client address; the endpoint recovers ----
+python3 - "$PORT" >"$TMP/limits" 2>&1 <<'PY'
+import socket, subprocess, sys, time
+port = int(sys.argv[1])
+socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
+time.sleep(1)
+closed = 0
+for s in socks:
+    s.settimeout(0.2)
+    try:
+        if s.recv(1) == b"":
+            closed += 1
+    except socket.timeout:
+        pass
+    except ConnectionResetError:
+        closed += 1
+def get():
+    return subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10",
+                           "http://127.0.0.1:%d/debug/pprof/cmdline" % port], capture_output=True, text=True).stdout
+full = get()
+for s in socks:
+    s.close()
+time.sleep(0.5)
+print("closed=%d full=%s after=%s" % (closed, full, get()))
+PY
+expect_eq "per-address connection limit" "$(cat "$TMP/limits")" "closed=4 full=000 after=200"
+
 stop_service
 expect_eq "service exit status" "$SRC" 0
 expect_contains "service output" "$(cat "$SOUT")" "checksum "
