@@ -135,6 +135,9 @@ expect_contains "go tool pprof profile duration" "$OUT$ERR" "Duration: 2"
 expect_contains "go tool pprof profile function" "$OUT" "hash_block"
 expect_not_contains "endpoint thread not in the CPU profile" "$OUT" "MHD_"
 
+req "$U/profile?seconds=60" -I --max-time 10
+expect_eq "HEAD profile: headers at once, no profile" "$CODE $(hdr Content-Disposition)" '200 attachment; filename="profile"'
+
 # ---- busy: a second CPU profile while one runs ----
 curl -s -o "$TMP/first.pb.gz" -w '%{http_code}' --max-time 60 "$U/profile?seconds=4" >"$TMP/first.code" &
 first=$!

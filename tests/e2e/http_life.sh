@@ -87,6 +87,25 @@ expect_contains "API: port reported" "$ERR" "api port "
 run env PROFLAB_TEST_API=0.0.0.0:0 "$PROG-linked" 30
 expect_eq "API: non-loopback refused with -EACCES" "$RC:$ERR" "3:api start: error -13"
 
+# ---- idle, the endpoint's threads use no CPU at all ----
+start_service idle || exit 1
+ticks() { # the CPU ticks (user + system) of the endpoint's threads
+	local t sum=0
+	for t in /proc/$PID/task/*; do
+		case $(cat "$t/comm") in proflab-http | proflab-heap) ;; *) continue ;; esac
+		sum=$((sum + $(sed 's/.*) //' "$t/stat" | awk '{ print $12 + $13 }')))
+	done
+	echo $sum
+}
+curl -s -o /dev/null "http://127.0.0.1:$PORT/debug/pprof/heap"
+sleep 1
+before=$(ticks)
+sleep 4
+after=$(ticks)
+expect_eq "idle endpoint: no CPU ticks in 4s" "$((after - before))" 0
+expect_eq "idle endpoint: two threads" "$(cat /proc/$PID/task/*/comm | grep -c '^proflab-h')" 2
+stop_service
+
 # ---- a client that goes away mid-profile stops that profile ----
 start_service gone || exit 1
 U=http://127.0.0.1:$PORT/debug/pprof
