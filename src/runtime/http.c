@@ -786,7 +786,7 @@ static int start(const char *addr, char *bound, size_t bsize, int *loopback, str
 	*loopback = a.loopback;
 	if (!a.loopback && !allow_remote) {
 		pf_err_set(err, PF_EUSAGE,
-			   "%s: refusing a non-loopback address; set PROFLAB_HTTP_ALLOW_REMOTE=1 to serve on it",
+			   "%s: refusing a non-loopback address (set PROFLAB_HTTP_ALLOW_REMOTE=1 to allow it)",
 			   addr);
 		return -EACCES;
 	}
@@ -953,9 +953,9 @@ void pf_http_init_env(void)
 	rc = start(addr, bound, sizeof(bound), &loopback, &err);
 	pf_rt_leave();
 	if (rc < 0) {
-		fprintf(stderr, "proflab: PROFLAB_HTTP=%s: %s; the program runs without the endpoint\n", addr,
-			rc == -EACCES ? "refusing a non-loopback address (set PROFLAB_HTTP_ALLOW_REMOTE=1 to allow it)"
-				      : (err.msg[0] ? err.msg : proflab_strerror(rc)));
+		if (!err.msg[0])
+			pf_err_set(&err, PF_EFAIL, "%s: %s", addr, proflab_strerror(rc));
+		fprintf(stderr, "proflab: PROFLAB_HTTP: %s; the program runs without the endpoint\n", err.msg);
 		return;
 	}
 	if (loopback)

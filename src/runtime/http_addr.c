@@ -86,7 +86,7 @@ int pf_http_addr_parse(const char *text, int resolve, struct pf_http_addr *out,
 
 	memset(out, 0, sizeof(*out));
 	if (!text || !*text)
-		return pf_err_set(err, PF_EUSAGE, "empty address; expected HOST:PORT");
+		return pf_err_set(err, PF_EUSAGE, "empty address (expected HOST:PORT)");
 	if (text[0] == '[') {
 		const char *close = strchr(text, ']');
 
@@ -104,7 +104,7 @@ int pf_http_addr_parse(const char *text, int resolve, struct pf_http_addr *out,
 	} else {
 		colon = strrchr(text, ':');
 		if (!colon)
-			return pf_err_set(err, PF_EUSAGE, "%s: missing port in address; expected HOST:PORT", text);
+			return pf_err_set(err, PF_EUSAGE, "%s: missing port in address (expected HOST:PORT)", text);
 		hlen = (size_t)(colon - text);
 		if (memchr(text, ':', hlen))
 			return pf_err_set(err, PF_EUSAGE, "%s: IPv6 addresses need brackets, as in [::1]:6060", text);
@@ -115,7 +115,7 @@ int pf_http_addr_parse(const char *text, int resolve, struct pf_http_addr *out,
 		port_s = colon + 1;
 	}
 	if (parse_port(port_s, &port) < 0)
-		return pf_err_set(err, PF_EUSAGE, "%s: bad port '%s'; expected a number 0..65535", text, port_s);
+		return pf_err_set(err, PF_EUSAGE, "%s: bad port '%s' (expected a number 0..65535)", text, port_s);
 
 	if (bracketed) {
 		if (inet_pton(AF_INET6, host, &a6) != 1)

@@ -45,10 +45,10 @@ refused() { # NAME ADDR WANT-IN-STDERR
 	expect_eq "$1: one line" "$(printf '%s\n' "$ERR" | wc -l)" 1
 }
 refused "0.0.0.0 without ALLOW_REMOTE" 0.0.0.0:0 \
-	"proflab: PROFLAB_HTTP=0.0.0.0:0: refusing a non-loopback address (set PROFLAB_HTTP_ALLOW_REMOTE=1 to allow it); the program runs without the endpoint"
+	"proflab: PROFLAB_HTTP: 0.0.0.0:0: refusing a non-loopback address (set PROFLAB_HTTP_ALLOW_REMOTE=1 to allow it); the program runs without the endpoint"
 refused ":PORT means every interface" :0 "refusing a non-loopback address"
 refused "a host name is not loopback" example.invalid:0 "refusing a non-loopback address"
-refused "missing port" 127.0.0.1 "127.0.0.1: missing port in address; expected HOST:PORT"
+refused "missing port" 127.0.0.1 "proflab: PROFLAB_HTTP: 127.0.0.1: missing port in address (expected HOST:PORT); the program runs without the endpoint"
 refused "bad port" 127.0.0.1:99999 "bad port '99999'"
 refused "IPv6 without brackets" ::1:6060 "IPv6 addresses need brackets"
 
@@ -73,7 +73,7 @@ expect_contains "localhost: bound to 127.0.0.1" "$(cat "$SERR")" "on http://127.
 # ---- a port in use: the second program runs on without the endpoint ----
 run env PROFLAB_HTTP=127.0.0.1:$PORT LD_PRELOAD="$LIB" "$PROG" 30
 expect_eq "port in use: program output unchanged" "$RC:$OUT" "0:$WANT"
-expect_contains "port in use: message" "$ERR" "PROFLAB_HTTP=127.0.0.1:$PORT: 127.0.0.1:$PORT: Address already in use; the program runs without the endpoint"
+expect_contains "port in use: message" "$ERR" "proflab: PROFLAB_HTTP: 127.0.0.1:$PORT: Address already in use; the program runs without the endpoint"
 stop_service
 
 # ---- PROFLAB_HTTP leaves the environment: exec'd programs do not bind ----

@@ -56,7 +56,7 @@ static void test_addr_parse(void)
 	CHECK(!a.loopback);
 
 	CHECK_INT(parse("127.0.0.1", 0, &a, msg, sizeof(msg)), PF_EUSAGE);
-	CHECK_STR(msg, "127.0.0.1: missing port in address; expected HOST:PORT");
+	CHECK_STR(msg, "127.0.0.1: missing port in address (expected HOST:PORT)");
 	CHECK_INT(parse("127.0.0.1:65536", 0, &a, msg, sizeof(msg)), PF_EUSAGE);
 	CHECK_INT(parse("127.0.0.1:", 0, &a, msg, sizeof(msg)), PF_EUSAGE);
 	CHECK_INT(parse("127.0.0.1:-1", 0, &a, msg, sizeof(msg)), PF_EUSAGE);
