@@ -106,6 +106,32 @@ expect_eq "idle endpoint: no CPU ticks in 4s" "$((after - before))" 0
 expect_eq "idle endpoint: two threads" "$(cat /proc/$PID/task/*/comm | grep -c '^proflab-h')" 2
 stop_service
 
+# ---- the endpoint's own allocations are not in the program's heap profile ----
+# Every allocation sampled (rate 1) in an idle program: 20 requests later
+# the allocs profile holds exactly what it held before.
+PROFLAB_HEAP_RATE=1 PROFLAB_HTTP=127.0.0.1:0 LD_PRELOAD="$LIB" sleep 60 2>"$TMP/sleep.err" &
+spid=$!
+sport=
+for i in $(seq 1 300); do
+	sport=$(sed -n 's|^proflab: serving /debug/pprof/ on http://127.0.0.1:\([0-9][0-9]*\)$|\1|p' "$TMP/sleep.err")
+	[ -n "$sport" ] && break
+	sleep 0.1
+done
+allocs_total() {
+	curl -s -o "$TMP/allocs.pb.gz" --max-time 30 "http://127.0.0.1:$sport/debug/pprof/allocs"
+	go tool pprof -top -sample_index=alloc_objects "$TMP/allocs.pb.gz" 2>/dev/null | sed -n 's/^Showing nodes accounting for [^,]*, [^ ]* of \(.*\) total$/\1/p'
+}
+a0=$(allocs_total)
+for i in $(seq 1 10); do
+	curl -s -o /dev/null --max-time 30 "http://127.0.0.1:$sport/debug/pprof/heap"
+	curl -s -o /dev/null --max-time 30 "http://127.0.0.1:$sport/debug/pprof/threads"
+done
+a1=$(allocs_total)
+kill $spid
+wait $spid 2>/dev/null
+if [ -n "$a0" ] && [ "$a0" -gt 0 ]; then pass "allocs profile of a sleeping program"; else fail "allocs profile of a sleeping program" "total '$a0'" "$(cat "$TMP/sleep.err")"; fi
+expect_eq "20 requests add no allocation to the program's profile" "$a1" "$a0"
+
 # ---- a client that goes away mid-profile stops that profile ----
 start_service gone || exit 1
 U=http://127.0.0.1:$PORT/debug/pprof
