@@ -115,6 +115,24 @@ for i in "${!variants[@]}"; do
 			(l - bl) / bl * 100, s - bs, ((l - bl) - (s - bs)) / (bl - bs) * 100 }'
 done
 echo
+# Samples actually taken per CPU-second at each setting, from one more long
+# run of each (untimed): setitimer(ITIMER_PROF), which gperftools uses, fires
+# at most once per kernel tick, so its rates above CONFIG_HZ are not what
+# they say.
+rates=""
+for hz in 100 1000; do
+	rm -f "$T/r.pb.gz" "$T/r.prof"
+	cpu=$(cpu_time "$LONG_ITERS" env LD_PRELOAD="$LIB" PROFLAB_CPUPROFILE="$T/r.pb.gz" PROFLAB_HZ=$hz)
+	n=$("$BUILD/proflab" pprof -sample_index=samples -top "$T/r.pb.gz" 2>/dev/null |
+		sed -n 's/.*Total samples = \([0-9]*\).*/\1/p')
+	[ -n "$n" ] && rates="$rates proflab at $hz Hz: $(awk -v n="$n" -v c="$cpu" 'BEGIN { printf "%.0f", n / c }');"
+	if [ -n "$PROFILER" ]; then
+		n=$( { env LD_PRELOAD="$PROFILER" CPUPROFILE="$T/r.prof" CPUPROFILE_FREQUENCY=$hz \
+			"$T/load" "$LONG_ITERS" >/dev/null; } 2>&1 | sed -n 's|^PROFILE: interrupts/evictions/bytes = \([0-9]*\)/.*|\1|p')
+		[ -n "$n" ] && rates="$rates gperftools at $hz Hz: $(awk -v n="$n" -v c="$cpu" 'BEGIN { printf "%.0f", n / c }');"
+	fi
+done
+[ -n "$rates" ] && echo "Samples taken per CPU-second:${rates%;}. (gperftools' setitimer fires at most once per kernel tick.)" && echo
 echo "Noise: the unprofiled long run varied by $spread % (max - min over median) across the"
 echo "$REPS runs on this $(nproc)-core machine, which other work shared. perf's time includes"
 echo "the perf process itself."
