@@ -10,7 +10,7 @@ FUZZ_CC   ?= clang
 FUZZ_TIME ?= 300
 FUZZ_BIN  := $(BUILD)/fuzz/fuzz_profile
 FUZZ_SRC  := tests/fuzz/fuzz_profile.c \
-	$(addprefix src/base/,arena.c buf.c err.c str.c) \
+	$(addprefix src/base/,arena.c buf.c err.c file.c str.c) \
 	$(addprefix src/pprof/,profile.c codec.c report.c graph.c units.c top.c peek.c traces.c list.c merge.c)
 
 .PHONY: fuzz fuzz-build

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../base/file.h"
 #include "../base/paths.h"
 #include "../base/str.h"
 #include "exercise_internal.h"
@@ -69,32 +70,12 @@ int pf_ex_manifest(const char *slug, struct pf_manifest *m, struct pf_err *err)
 int pf_ex_copy_file(const char *from, const char *to, struct pf_err *err)
 {
 	struct pf_buf b = PF_BUF_INIT;
-	char tmp[PATH_MAX];
-	FILE *f = NULL;
-	int rc = 0;
+	int rc;
 
-	if (pf_buf_read_file(&b, from) < 0) {
+	if (pf_buf_read_file(&b, from) < 0)
 		rc = pf_err_set(err, PF_EFAIL, "%s: %s", from, strerror(errno));
-		goto out;
-	}
-	pf_fmt(tmp, sizeof(tmp), "%s.tmp", to);
-	f = fopen(tmp, "w");
-	if (!f || fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0) {
-		rc = pf_err_set(err, PF_EFAIL, "%s: %s", to, strerror(errno));
-		if (f == NULL)
-			goto out;
-		f = NULL;
-		unlink(tmp);
-		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, to) < 0) {
-		rc = pf_err_set(err, PF_EFAIL, "%s: %s", to, strerror(errno));
-		unlink(tmp);
-	}
-out:
-	if (f)
-		fclose(f);
+	else
+		rc = pf_file_write_atomic(to, b.data, b.len, 0, err);
 	pf_buf_release(&b);
 	return rc;
 }

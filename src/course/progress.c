@@ -21,6 +21,7 @@
 
 #include "../base/buf.h"
 #include "../base/json.h"
+#include "../base/file.h"
 #include "../base/paths.h"
 #include "../base/str.h"
 #include "quiz.h"
@@ -369,21 +370,6 @@ static int load_locked(struct pf_progress *p, struct pf_err *err)
 	return 0;
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Writers hold the lock while their temporary file exists, so with the
  * lock held any temporary file left is from a writer that was killed. */
 static void remove_stale_temps(const char *dir)
@@ -395,7 +381,7 @@ static void remove_stale_temps(const char *dir)
 	if (!d)
 		return;
 	while ((de = readdir(d)))
-		if (pf_startswith(de->d_name, ".progress.tmp-")) {
+		if (pf_startswith(de->d_name, "progress" PF_FILE_TMP_SUFFIX)) {
 			pf_fmt(path, sizeof(path), "%s/%s", dir, de->d_name);
 			unlink(path);
 		}
@@ -405,45 +391,12 @@ static void remove_stale_temps(const char *dir)
 /* Save with the lock held: temp file, fsync, rename, fsync the directory. */
 static int save_locked(const struct pf_progress *p, struct pf_err *err)
 {
-	const char *dir = pf_paths_statedir();
-	const char *path = pf_progress_path();
-	char tmp[4300];
 	struct pf_buf b = PF_BUF_INIT;
-	int fd = -1, dfd = -1, rc = 0;
+	int rc;
 
 	serialise(p, &b);
-	remove_stale_temps(dir);
-	pf_fmt(tmp, sizeof(tmp), "%s/.progress.tmp-%ld", dir, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = pf_err_set(err, PF_EFAIL, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (write_all(fd, b.data, b.len) < 0 || fsync(fd) < 0) {
-		rc = pf_err_set(err, PF_EFAIL, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		rc = pf_err_set(err, PF_EFAIL, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		rc = pf_err_set(err, PF_EFAIL, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	tmp[0] = '\0';
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		fsync(dfd);
-out:
-	if (fd >= 0)
-		close(fd);
-	if (dfd >= 0)
-		close(dfd);
-	if (rc < 0 && tmp[0])
-		unlink(tmp);
+	remove_stale_temps(pf_paths_statedir());
+	rc = pf_file_write_atomic(pf_progress_path(), b.data, b.len, PF_FILE_DURABLE, err);
 	pf_buf_release(&b);
 	return rc;
 }

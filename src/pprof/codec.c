@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "../base/file.h"
 #include "profile.pb-c.h"
 
 typedef Perftools__Profiles__Profile PbProfile;
@@ -1077,50 +1078,11 @@ out:
 int pf_profile_write(const struct pf_profile *p, const char *path, struct pf_err *err)
 {
 	struct pf_buf b = PF_BUF_INIT;
-	char tmp[4096];
-	size_t off = 0;
-	int fd = -1, rc = -1;
+	int rc;
 
-	if (pf_profile_encode(p, 1, &b, err) < 0)
-		goto out;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp)) {
-		rc = pf_err_set(err, PF_EFAIL, "%s: path too long", path);
-		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = pf_err_set(err, PF_EFAIL, "%s: cannot write profile: %s", path, strerror(errno));
-		goto out;
-	}
-	while (off < b.len) {
-		ssize_t n = write(fd, b.data + off, b.len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = pf_err_set(err, PF_EFAIL, "%s: cannot write profile: %s", path,
-					strerror(n < 0 ? errno : EIO));
-			unlink(tmp);
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		rc = pf_err_set(err, PF_EFAIL, "%s: cannot write profile: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		rc = pf_err_set(err, PF_EFAIL, "%s: cannot write profile: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
+	rc = pf_profile_encode(p, 1, &b, err);
+	if (rc == 0)
+		rc = pf_file_write_atomic(path, b.data, b.len, 0, err);
 	pf_buf_release(&b);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../base/file.h"
 #include "../base/str.h"
 
 enum {
@@ -356,52 +357,6 @@ out:
 	return rc;
 }
 
-/* Write data to path through a temporary file and rename. */
-static int write_atomic(const char *path, const struct pf_buf *b, struct pf_err *err)
-{
-	char tmp[4096];
-	size_t off = 0;
-	int fd = -1, rc = PF_EFAIL;
-
-	if (pf_fmt(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) < 0)
-		return pf_err_set(err, PF_EUSAGE, "%s: path too long", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = pf_err_set(err, PF_EFAIL, "%s: cannot write: %s", path, strerror(errno));
-		goto out;
-	}
-	while (off < b->len) {
-		ssize_t n = write(fd, b->data + off, b->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = pf_err_set(err, PF_EFAIL, "%s: cannot write: %s", path,
-					strerror(n < 0 ? errno : EIO));
-			unlink(tmp);
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		rc = pf_err_set(err, PF_EFAIL, "%s: cannot write: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		rc = pf_err_set(err, PF_EFAIL, "%s: cannot write: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
 int pf_flame_write_svg_file(const struct pf_flame *fg, const char *title, const char *path,
 			    struct pf_err *err)
 {
@@ -410,7 +365,7 @@ int pf_flame_write_svg_file(const struct pf_flame *fg, const char *title, const 
 
 	rc = pf_flame_write_svg(fg, title, &b, err);
 	if (rc == 0)
-		rc = write_atomic(path, &b, err);
+		rc = pf_file_write_atomic(path, b.data, b.len, 0, err);
 	pf_buf_release(&b);
 	return rc;
 }

@@ -297,7 +297,7 @@ static void test_kill9(void)
 	CHECK(seen > 0); /* the writers did get saves through */
 	/* The next save clears temporary files left by killed writers. */
 	CHECK(pf_progress_mark_read(2, &err) == 0);
-	CHECK_INT(count_files(".progress.tmp-"), 0);
+	CHECK_INT(count_files("progress.tmp."), 0);
 	CHECK_INT(count_files("progress.corrupt-"), 0);
 }
 
