@@ -13,9 +13,10 @@
 /*
  * Per-thread re-entrancy guard: non-zero while the runtime itself runs on
  * this thread (building or writing a profile, serving HTTP, unwinding).
- * The heap profiler neither samples nor counts allocations as the
- * program's while it is set, and the CPU profiler's signal handler does
- * not unwind a thread that is inside the runtime. initial-exec TLS: no
+ * The heap profiler does not sample allocations made while it is set
+ * (memstats still count them: like Go's MemStats, they describe the whole
+ * process's heap, the runtime's own use included), and the CPU profiler's
+ * signal handler does not unwind a thread that is inside the runtime. initial-exec TLS: no
  * allocation on first access, safe in signal handlers.
  */
 extern __thread int pf_rt_busy __attribute__((tls_model("initial-exec")));
