@@ -18,9 +18,12 @@
  * runtime's re-entrancy guard is set, allocations are counted but not
  * sampled; frees always look for their sampled record, whoever frees.
  *
- * Cost: the common malloc is glibc's plus the inline memstats update and
- * one subtract-and-test of the countdown; the common free is glibc's plus
- * memstats and one bit of the filter. A rate change reaches the calling
+ * Cost: all the per-thread state sits in one initial-exec TLS block. The
+ * common malloc is glibc's plus reading the block's size from glibc's
+ * chunk header, two adds and a test for memstats, and one
+ * subtract-and-test of the countdown; the common free is glibc's plus the
+ * same memstats update and one bit of the filter. Everything else is on
+ * out-of-line slow paths. A rate change reaches the calling
  * thread at once and other threads at the end of their current interval
  * (at most RECHECK_BYTES after sampling was off), as Go's mcaches do.
  */
@@ -50,12 +53,20 @@ extern void *__libc_pvalloc(size_t);
 
 _Atomic long pf_heap_rate = PROFLAB_DEFAULT_HEAP_RATE;
 
-/* Bytes this thread may still allocate before its next sample. The fast
- * path only subtracts and tests: every other case (rate 1, rate 0, the
- * thread's first allocation, the runtime's own allocations) is folded
- * into the countdown and sorted out on the slow path when it reaches 0. */
-static __thread int64_t tl_next __attribute__((tls_model("initial-exec")));
-static __thread uint64_t tl_rng __attribute__((tls_model("initial-exec")));
+/* A thread's state, zero at thread start: one block so that the fast
+ * path reaches all of it from one TLS address. */
+struct thread_state {
+	/* Bytes this thread may still allocate before its next sample. The
+	 * fast path only subtracts and tests: every other case (rate 1, rate
+	 * 0, the thread's first allocation, the runtime's own allocations)
+	 * is folded into the countdown and sorted out on the slow path when
+	 * it reaches 0. */
+	int64_t next;
+	struct pf_ms_slot ms;
+	uint64_t rng;
+};
+
+static __thread struct thread_state tl __attribute__((tls_model("initial-exec")));
 
 /* With sampling off, how often a thread looks at the rate again. */
 #define RECHECK_BYTES ((int64_t)1 << 20)
@@ -68,7 +79,7 @@ size_t pf_malloc_usable(const void *p)
 static uint64_t rng_next(void)
 {
 	/* splitmix64: good enough for sampling intervals and cheap. */
-	uint64_t z = (tl_rng += 0x9e3779b97f4a7c15ULL);
+	uint64_t z = (tl.rng += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -81,13 +92,13 @@ int64_t pf_heap_next_interval(long rate)
 
 	if (rate <= 1)
 		return 0;
-	if (!tl_rng) {
+	if (!tl.rng) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		tl_rng = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
-			 (uint64_t)(uintptr_t)&tl_rng;
-		tl_rng |= 1;
+		tl.rng = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
+			 (uint64_t)(uintptr_t)&tl.rng;
+		tl.rng |= 1;
 	}
 	/* u uniform in (0, 1]; -ln(u) * rate is exponential with mean rate. */
 	u = (double)((rng_next() >> 11) + 1) * (1.0 / 9007199254740992.0);
@@ -96,7 +107,7 @@ int64_t pf_heap_next_interval(long rate)
 
 void pf_heap_set_thread_interval(int64_t next)
 {
-	tl_next = next;
+	tl.next = next;
 }
 
 /* The countdown reached 0 at an allocation of n bytes at p. */
@@ -105,50 +116,70 @@ __attribute__((noinline, cold)) static void sample_slow(void *p, size_t n, uintp
 	long rate = atomic_load_explicit(&pf_heap_rate, memory_order_relaxed);
 
 	if (rate <= 0) {
-		tl_next = RECHECK_BYTES;
+		tl.next = RECHECK_BYTES;
 		return;
 	}
 	if (pf_rt_busy) {
 		/* The runtime's own allocation: not sampled. Sampling is
 		 * memoryless, so drawing afresh keeps the program's
 		 * allocations sampled without bias. */
-		tl_next = pf_heap_next_interval(rate);
+		tl.next = pf_heap_next_interval(rate);
 		return;
 	}
-	if (rate != 1 && !tl_rng) {
+	if (rate != 1 && !tl.rng) {
 		/* A thread's first allocation: draw its first interval. */
-		tl_next += pf_heap_next_interval(rate);
-		if (tl_next > 0)
+		tl.next += pf_heap_next_interval(rate);
+		if (tl.next > 0)
 			return;
 	}
-	tl_next = pf_heap_next_interval(rate);
+	tl.next = pf_heap_next_interval(rate);
 	pf_heap_sample(p, n, ra);
 }
 
-/* The allocation of n bytes at p (non-NULL), made from the function
- * returning to ra. Inlined into every entry point: this is the cost every
- * allocation pays. */
-static inline __attribute__((always_inline)) void note_alloc(void *p, size_t n, uintptr_t ra)
+/* note_alloc's slow half: memstats' slow path and the sample, whichever
+ * is due. Returns p, so that the interposer can tail-call it. */
+__attribute__((noinline, cold)) static void *alloc_slow(void *p, size_t n, uintptr_t ra)
 {
-	pf_memstats_alloc(pf_usable_inline(p));
-	tl_next -= (int64_t)n;
-	if (__builtin_expect(tl_next <= 0, 0))
+	struct thread_state *t = &tl;
+
+	if (t->ms.alloc_bytes >= t->ms.alloc_mark)
+		pf_memstats_slow(&t->ms);
+	if (t->next <= 0)
 		sample_slow(p, n, ra);
+	return p;
 }
 
-static inline __attribute__((always_inline)) void note_free(void *p)
+/* The allocation of n bytes at p (non-NULL), made from the function
+ * returning to ra; returns p. Inlined into every entry point: this is the
+ * cost every allocation pays, and it makes no call on its fast path. */
+static inline __attribute__((always_inline)) void *note_alloc(void *p, size_t n, uintptr_t ra)
 {
-	pf_memstats_free(pf_usable_inline(p));
+	struct thread_state *t = &tl;
+	int slow = pf_memstats_alloc(&t->ms, pf_usable_inline(p));
+
+	t->next -= (int64_t)n;
+	if (__builtin_expect(slow || t->next <= 0, 0))
+		return alloc_slow(p, n, ra);
+	return p;
+}
+
+/* free's slow half: memstats' slow path and the sampled-block lookup,
+ * then glibc's free. */
+__attribute__((noinline, cold)) static void free_slow(void *p)
+{
+	if (tl.ms.free_bytes >= tl.ms.free_mark)
+		pf_memstats_slow(&tl.ms);
 	pf_heap_forget(p);
+	__libc_free(p);
 }
 
 EXPORT void *malloc(size_t n)
 {
 	void *p = __libc_malloc(n);
 
-	if (__builtin_expect(p != NULL, 1))
-		note_alloc(p, n, RA());
-	return p;
+	if (__builtin_expect(p == NULL, 0))
+		return p;
+	return note_alloc(p, n, RA());
 }
 
 EXPORT void *calloc(size_t nmemb, size_t size)
@@ -156,16 +187,21 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 	void *p = __libc_calloc(nmemb, size);
 
 	/* Non-NULL means nmemb * size did not overflow. */
-	if (p)
-		note_alloc(p, nmemb * size, RA());
-	return p;
+	if (!p)
+		return p;
+	return note_alloc(p, nmemb * size, RA());
 }
 
 EXPORT void free(void *p)
 {
 	if (__builtin_expect(!p, 0))
 		return;
-	note_free(p);
+	/* Every call is a tail call: no stack frame on the fast path. */
+	if (__builtin_expect(pf_memstats_free(&tl.ms, pf_usable_inline(p)), 0) ||
+	    __builtin_expect(pf_heap_maybe_sampled(p), 0)) {
+		free_slow(p);
+		return;
+	}
 	__libc_free(p);
 }
 
@@ -180,14 +216,11 @@ static void *do_realloc(void *p, size_t n, uintptr_t ra)
 
 	if (!p) {
 		q = __libc_malloc(n);
-		if (q)
-			note_alloc(q, n, ra);
-		return q;
+		return q ? note_alloc(q, n, ra) : q;
 	}
 	if (n == 0) {
 		/* glibc frees and returns NULL. */
-		note_free(p);
-		__libc_free(p);
+		free(p);
 		return NULL;
 	}
 	old = pf_usable_inline(p);
@@ -201,11 +234,11 @@ static void *do_realloc(void *p, size_t n, uintptr_t ra)
 			pf_heap_rec_done(&rec, p, 0);
 		return NULL;
 	}
-	pf_memstats_free(old);
+	if (pf_memstats_free(&tl.ms, old))
+		pf_memstats_slow(&tl.ms);
 	if (sampled)
 		pf_heap_rec_done(&rec, p, 1);
-	note_alloc(q, n, ra);
-	return q;
+	return note_alloc(q, n, ra);
 }
 
 EXPORT void *realloc(void *p, size_t n)
@@ -228,9 +261,7 @@ static void *aligned(size_t align, size_t n, uintptr_t ra)
 {
 	void *p = __libc_memalign(align, n);
 
-	if (p)
-		note_alloc(p, n, ra);
-	return p;
+	return p ? note_alloc(p, n, ra) : p;
 }
 
 EXPORT int posix_memalign(void **out, size_t align, size_t n)
@@ -261,18 +292,14 @@ EXPORT void *valloc(size_t n)
 {
 	void *p = __libc_valloc(n);
 
-	if (p)
-		note_alloc(p, n, RA());
-	return p;
+	return p ? note_alloc(p, n, RA()) : p;
 }
 
 EXPORT void *pvalloc(size_t n)
 {
 	void *p = __libc_pvalloc(n);
 
-	if (p)
-		note_alloc(p, n, RA());
-	return p;
+	return p ? note_alloc(p, n, RA()) : p;
 }
 
 EXPORT size_t malloc_usable_size(void *p)

@@ -35,7 +35,9 @@ static inline size_t pf_usable_inline(const void *p)
 	size_t word = ((const size_t *)p)[-1];
 	size_t size = word & ~(size_t)7;
 
-	return word & 2 ? size - 2 * sizeof(size_t) : size - sizeof(size_t);
+	if (__builtin_expect(word & 2, 0))
+		return size - 2 * sizeof(size_t);
+	return size - sizeof(size_t);
 }
 
 #endif

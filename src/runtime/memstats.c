@@ -3,12 +3,19 @@
  *
  * The hot path must not allocate through the interposer (it runs inside
  * malloc), must work before any constructor and while a thread is being
- * torn down, and must not touch shared cache lines. So a thread's first
- * allocation takes a slot (from glibc's allocator directly) under a lock,
- * remembers it in initial-exec TLS, and registers a pthread key whose
- * destructor hands the slot back. Allocations a thread makes after its
- * destructor ran (libc's own thread cleanup), or while it is taking its
- * slot, go to a shared "orphan" slot with atomic adds: rare by design.
+ * torn down, and must not touch shared cache lines. So each thread counts
+ * into a slot in its own thread-local storage (zero at thread start, so a
+ * thread's first allocation or free takes the slow path), which links the
+ * slot into the list of running threads under a lock and registers a
+ * pthread key whose destructor unlinks it and folds its counts into a
+ * common total before the thread's TLS goes away. Allocations a thread
+ * makes after its destructor ran (libc's own thread cleanup) go to a
+ * shared "orphan" total with atomic adds: rare by design.
+ *
+ * The owner updates its slot with plain adds; readers load the counters
+ * atomically under the lock, which keeps the slot linked. Frees are read
+ * before allocations and negatives are clamped (pf_memstats_read), so a
+ * reader racing with the owners never reports nonsense.
  */
 #include "memstats.h"
 
@@ -22,19 +29,11 @@
 
 #include "../base/buf.h"
 
-extern void *__libc_memalign(size_t, size_t);
-
-
 enum { T_NEW = 0, T_REGISTERING, T_LIVE, T_DEAD };
-
-__thread struct pf_ms_slot *pf_ms_self __attribute__((tls_model("initial-exec")));
-static __thread int tl_state __attribute__((tls_model("initial-exec")));
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pf_ms_slot *g_live;     /* slots of running threads (under g_lock) */
-static struct pf_ms_slot *g_spare;    /* slots of exited threads, for reuse */
-static struct pf_ms_slot g_dead;      /* totals of exited threads (under g_lock) */
-static struct pf_ms_slot g_orphan;    /* atomic adds from threads without a slot */
+static struct pf_ms_slot g_dead;      /* totals of exited threads and orphans (atomic adds) */
 static _Atomic int64_t g_net;   /* published net bytes, for the peak */
 static _Atomic uint64_t g_peak;
 static pthread_once_t g_key_once = PTHREAD_ONCE_INIT;
@@ -50,7 +49,7 @@ static void raise_peak(uint64_t v)
 		;
 }
 
-void pf_memstats_publish(int64_t delta)
+static void publish(int64_t delta)
 {
 	int64_t net = atomic_fetch_add_explicit(&g_net, delta, memory_order_relaxed) + delta;
 
@@ -58,6 +57,29 @@ void pf_memstats_publish(int64_t delta)
 		raise_peak((uint64_t)net);
 }
 
+/* Publish s's net change since its last publication. */
+static void slot_publish(struct pf_ms_slot *s)
+{
+	int64_t net = (int64_t)(s->alloc_bytes - s->free_bytes);
+
+	publish(net - s->published);
+	s->published = net;
+}
+
+/* Move s's counts to the common total; every later count in s takes the
+ * slow path and comes here again. */
+static void slot_fold(struct pf_ms_slot *s)
+{
+	__atomic_fetch_add(&g_dead.alloc_bytes, s->alloc_bytes, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&g_dead.free_bytes, s->free_bytes, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&g_dead.mallocs, s->mallocs, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&g_dead.frees, s->frees, __ATOMIC_RELEASE);
+	slot_publish(s);
+	s->alloc_bytes = s->free_bytes = s->mallocs = s->frees = 0;
+	s->alloc_mark = s->free_mark = 0;
+	s->published = 0;
+	s->state = T_DEAD;
+}
 
 static void slot_retire(void *arg)
 {
@@ -70,18 +92,9 @@ static void slot_retire(void *arg)
 			break;
 		}
 	}
-	pf_ms_add(&g_dead.alloc_bytes, atomic_load(&s->alloc_bytes));
-	pf_ms_add(&g_dead.free_bytes, atomic_load(&s->free_bytes));
-	pf_ms_add(&g_dead.mallocs, atomic_load(&s->mallocs));
-	pf_ms_add(&g_dead.frees, atomic_load(&s->frees));
-	if (s->pending)
-		pf_memstats_publish(s->pending);
-	memset(s, 0, sizeof(*s));
-	s->next = g_spare;
-	g_spare = s;
+	s->next = NULL;
+	slot_fold(s);
 	pthread_mutex_unlock(&g_lock);
-	pf_ms_self = NULL;
-	tl_state = T_DEAD;
 }
 
 static void key_create(void)
@@ -89,66 +102,43 @@ static void key_create(void)
 	g_key_ok = pthread_key_create(&g_key, slot_retire) == 0;
 }
 
-/* The calling thread's slot, or NULL when it must use the orphan slot. */
-static struct pf_ms_slot *my_slot(void)
+static void slot_register(struct pf_ms_slot *s)
 {
-	struct pf_ms_slot *s;
-
-	if (tl_state == T_LIVE)
-		return pf_ms_self;
-	if (tl_state != T_NEW)
-		return NULL;
-	tl_state = T_REGISTERING; /* allocations made from here on are orphans */
+	s->state = T_REGISTERING; /* counts made meanwhile stay in s */
 	pthread_once(&g_key_once, key_create);
-	pthread_mutex_lock(&g_lock);
-	s = g_spare;
-	if (s)
-		g_spare = s->next;
-	pthread_mutex_unlock(&g_lock);
-	if (!s) {
-		/* Cache-line aligned, so that no two threads share a line. */
-		s = __libc_memalign(64, sizeof(*s));
-		if (s)
-			memset(s, 0, sizeof(*s));
-	}
-	if (!s) {
-		tl_state = T_NEW;
-		return NULL;
+	if (!g_key_ok) {
+		/* Without a destructor the slot could not be unlinked before
+		 * the thread's TLS goes away: count as an orphan. */
+		slot_fold(s);
+		return;
 	}
 	pthread_mutex_lock(&g_lock);
 	s->next = g_live;
 	g_live = s;
 	pthread_mutex_unlock(&g_lock);
-	/* Without a destructor (key creation failed) the slot stays live
-	 * after the thread ends: its counts remain right, only the slot is
-	 * not reused. */
-	if (g_key_ok)
-		pthread_setspecific(g_key, s);
-	pf_ms_self = s;
-	tl_state = T_LIVE;
-	return s;
+	pthread_setspecific(g_key, s);
+	s->state = T_LIVE;
 }
 
-void pf_memstats_alloc_slow(size_t n)
+void pf_memstats_slow(struct pf_ms_slot *s)
 {
-	if (my_slot()) {
-		pf_memstats_alloc(n);
+	switch (s->state) {
+	case T_NEW:
+		slot_register(s);
+		break;
+	case T_REGISTERING:
 		return;
-	}
-	atomic_fetch_add(&g_orphan.alloc_bytes, n);
-	atomic_fetch_add(&g_orphan.mallocs, 1);
-	pf_memstats_publish((int64_t)n);
-}
-
-void pf_memstats_free_slow(size_t n)
-{
-	if (my_slot()) {
-		pf_memstats_free(n);
+	case T_DEAD:
+		slot_fold(s);
 		return;
+	default:
+		break;
 	}
-	atomic_fetch_add(&g_orphan.free_bytes, n);
-	atomic_fetch_add(&g_orphan.frees, 1);
-	pf_memstats_publish(-(int64_t)n);
+	if (s->state != T_LIVE)
+		return;
+	slot_publish(s);
+	s->alloc_mark = s->alloc_bytes + PF_MEMSTATS_PUBLISH;
+	s->free_mark = s->free_bytes + PF_MEMSTATS_PUBLISH;
 }
 
 static uint64_t sum(size_t off)
@@ -156,11 +146,10 @@ static uint64_t sum(size_t off)
 	const struct pf_ms_slot *s;
 	uint64_t v;
 
-#define FIELD(sp) ((_Atomic uint64_t *)((char *)(sp) + off))
-	v = atomic_load_explicit(FIELD(&g_dead), memory_order_acquire);
-	v += atomic_load_explicit(FIELD(&g_orphan), memory_order_acquire);
+#define FIELD(sp) ((const uint64_t *)((const char *)(sp) + off))
+	v = __atomic_load_n(FIELD(&g_dead), __ATOMIC_ACQUIRE);
 	for (s = g_live; s; s = s->next)
-		v += atomic_load_explicit(FIELD(s), memory_order_acquire);
+		v += __atomic_load_n(FIELD(s), __ATOMIC_ACQUIRE);
 #undef FIELD
 	return v;
 }

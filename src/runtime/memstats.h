@@ -13,28 +13,39 @@
  * a block are counted with the same size, so alloc returns exactly to its
  * earlier value when every block allocated since is freed.
  *
- * Cost: each thread counts into a slot of its own (plain stores, no atomic
- * read-modify-write, no shared cache line); a reader merges the slots.
- * Slots of exited threads are folded into a common total and reused.
- * Peak: threads publish their net change to a shared counter only when it
- * passes 64 KiB, so peak_alloc may miss a short spike of up to 64 KiB per
- * thread; it is always >= alloc when read.
+ * Cost: each thread counts into a slot of its own, which the interposer
+ * keeps in its per-thread TLS block: plain adds, no atomic
+ * read-modify-write, no shared cache line, no pointer to load; a reader
+ * merges the slots of running threads under a lock, and a thread's slot
+ * is folded into a common total when the thread ends (after which its
+ * rare last allocations are counted with atomic adds).
+ * Peak: threads publish their net change to a shared counter only after
+ * 64 KiB of allocations or of frees, so peak_alloc may miss a short spike
+ * of up to 64 KiB per thread; it is always >= alloc when read.
  */
 #ifndef PF_MEMSTATS_H
 #define PF_MEMSTATS_H
 
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "proflab.h"
 
-/* Count an allocation / a free of a block of n usable bytes. Safe from
- * any thread at any time, including before constructors and during
- * thread exit; never allocates through the interposer. Inline: they run
- * on every malloc and free. */
-static inline void pf_memstats_alloc(size_t n);
-static inline void pf_memstats_free(size_t n);
+struct pf_ms_slot;
+
+/* Count an allocation / a free of a block of n usable bytes in the
+ * calling thread's slot s (zero-initialised thread-local storage, one per
+ * thread, never shared: the interposer's). Return non-zero when the
+ * caller must then call pf_memstats_slow(s), which is left to the caller
+ * so that its fast path makes no call. Safe at any time, including before
+ * constructors and during thread exit; never allocate through the
+ * interposer. Inline: they run on every malloc and free. */
+static inline int pf_memstats_alloc(struct pf_ms_slot *s, size_t n);
+static inline int pf_memstats_free(struct pf_ms_slot *s, size_t n);
+
+/* The slow path of the two above: register the thread's slot, publish its
+ * net change for the peak, or hand its counts to the common total. */
+void pf_memstats_slow(struct pf_ms_slot *s);
 
 /* Merge every thread's counters into *ms (sys from mallinfo2()). Frees are
  * read before allocations, so alloc and heap_objects never go negative
@@ -56,58 +67,31 @@ void pf_memstats_fork_child(void);
 #define PF_MEMSTATS_PUBLISH (64 * 1024)
 
 struct pf_ms_slot {
-	/* Written by the owning thread only (plain load + release store);
-	 * read by pf_memstats_read with acquire loads. */
-	_Atomic uint64_t alloc_bytes, free_bytes, mallocs, frees;
-	int64_t pending; /* net bytes not yet published for the peak (owner only) */
-	struct pf_ms_slot *next;
-} __attribute__((aligned(64)));
+	/* Written by the owning thread only, with plain adds; read by
+	 * pf_memstats_read with atomic loads while the slot is linked. */
+	uint64_t alloc_bytes, free_bytes, mallocs, frees;
+	/* The slow path runs when alloc_bytes or free_bytes reaches its
+	 * mark: 0 in a new slot (the thread then registers), in a slot of an
+	 * ended thread (its counts go to the common total) and while
+	 * registering; else 64 KiB past the last publication. */
+	uint64_t alloc_mark, free_mark;
+	int64_t published; /* alloc_bytes - free_bytes at the last publication */
+	int state;
+	struct pf_ms_slot *next; /* list of running threads' slots */
+};
 
-/* The calling thread's slot once registered, else NULL. */
-extern __thread struct pf_ms_slot *pf_ms_self __attribute__((tls_model("initial-exec")));
-/* Slow paths: register the thread (or count as an orphan), publish. */
-void pf_memstats_alloc_slow(size_t n);
-void pf_memstats_free_slow(size_t n);
-void pf_memstats_publish(int64_t delta);
-
-static inline void pf_ms_add(_Atomic uint64_t *c, uint64_t v)
+static inline int pf_memstats_alloc(struct pf_ms_slot *s, size_t n)
 {
-	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
-			      memory_order_release);
+	s->mallocs++;
+	s->alloc_bytes += n;
+	return s->alloc_bytes >= s->alloc_mark;
 }
 
-static inline void pf_memstats_alloc(size_t n)
+static inline int pf_memstats_free(struct pf_ms_slot *s, size_t n)
 {
-	struct pf_ms_slot *s = pf_ms_self;
-
-	if (__builtin_expect(!s, 0)) {
-		pf_memstats_alloc_slow(n);
-		return;
-	}
-	pf_ms_add(&s->alloc_bytes, n);
-	pf_ms_add(&s->mallocs, 1);
-	s->pending += (int64_t)n;
-	if (__builtin_expect(s->pending >= PF_MEMSTATS_PUBLISH, 0)) {
-		pf_memstats_publish(s->pending);
-		s->pending = 0;
-	}
-}
-
-static inline void pf_memstats_free(size_t n)
-{
-	struct pf_ms_slot *s = pf_ms_self;
-
-	if (__builtin_expect(!s, 0)) {
-		pf_memstats_free_slow(n);
-		return;
-	}
-	pf_ms_add(&s->free_bytes, n);
-	pf_ms_add(&s->frees, 1);
-	s->pending -= (int64_t)n;
-	if (__builtin_expect(s->pending <= -PF_MEMSTATS_PUBLISH, 0)) {
-		pf_memstats_publish(s->pending);
-		s->pending = 0;
-	}
+	s->frees++;
+	s->free_bytes += n;
+	return s->free_bytes >= s->free_mark;
 }
 
 #endif
