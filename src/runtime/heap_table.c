@@ -105,7 +105,7 @@ static void addr_slots(const void *p, size_t *head, size_t *filt, struct stripe 
 	uint64_t h = pf_heap_addr_hash(p);
 
 	*head = h >> (64 - ADDR_BITS);
-	*filt = h >> (64 - PF_HEAP_FILTER_BITS);
+	*filt = pf_heap_filter_slot(p);
 	*st = &g_stripes[*filt % NSTRIPES];
 }
 

@@ -46,17 +46,24 @@ struct pf_heap_rec {
  * the unwind passes through ra). Sets the re-entrancy guard while it runs. */
 void pf_heap_sample(void *p, size_t size, uintptr_t ra);
 
-/* The filter: one bit per slot, set while some sampled block hashes
- * there. 8 KiB, so that the check on every free stays in L1. */
+/* The filter: one bit per slot, set while some sampled block maps
+ * there. 8 KiB, so that the check on every free stays in L1. The slot is
+ * bits 4-19 of the address, no hash: blocks are 16-byte aligned, so
+ * neighbouring blocks never share a slot, and a free pays a shift and a
+ * mask only. */
 #define PF_HEAP_FILTER_BITS 16
 extern _Atomic uint64_t pf_heap_filter[(1 << PF_HEAP_FILTER_BITS) / 64];
 static inline uint64_t pf_heap_addr_hash(const void *p)
 {
 	return ((uint64_t)(uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ULL;
 }
+static inline size_t pf_heap_filter_slot(const void *p)
+{
+	return ((uintptr_t)p >> 4) & (((size_t)1 << PF_HEAP_FILTER_BITS) - 1);
+}
 static inline int pf_heap_maybe_sampled(const void *p)
 {
-	uint64_t fi = pf_heap_addr_hash(p) >> (64 - PF_HEAP_FILTER_BITS);
+	size_t fi = pf_heap_filter_slot(p);
 
 	return (atomic_load_explicit(&pf_heap_filter[fi / 64], memory_order_relaxed) >>
 		(fi % 64)) & 1;
