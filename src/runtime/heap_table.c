@@ -3,7 +3,7 @@
  * (heap_table.h).
  *
  * Locking: the live-block table is split into 256 stripes, each with its
- * own mutex; the filter entry of an address belongs to exactly one stripe
+ * own mutex; the filter entry and the chain of an address belong to one stripe
  * and only changes under that stripe's lock, so the unlocked filter read
  * in pf_heap_maybe_sampled() can only err towards "maybe". Bucket lookup
  * is lock-free (buckets are only ever prepended to chains and never
@@ -104,9 +104,11 @@ static void addr_slots(const void *p, size_t *head, size_t *filt, struct stripe 
 {
 	uint64_t h = pf_heap_addr_hash(p);
 
-	*head = h >> (64 - ADDR_BITS);
 	*filt = pf_heap_filter_slot(p);
 	*st = &g_stripes[*filt % NSTRIPES];
+	/* A chain belongs to one stripe too: its index ends with the
+	 * stripe's number (NSTRIPES divides both table sizes). */
+	*head = (size_t)(h >> (64 - ADDR_BITS)) / NSTRIPES * NSTRIPES + *filt % NSTRIPES;
 }
 
 /* Filter slot fi gains / loses a block; under its stripe's lock. */
