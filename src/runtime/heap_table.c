@@ -17,7 +17,9 @@
 #define UNW_LOCAL_ONLY
 #include "heap_table.h"
 
+#include <elf.h>
 #include <libunwind.h>
+#include <link.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -83,10 +85,35 @@ out:
 	return p;
 }
 
+/* The executable's own text, where the frame-pointer walk trusts return
+ * addresses (0 0 when unknown: the walk is then never used). */
+static uintptr_t g_text_lo, g_text_hi;
+
+static int find_text(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	int i;
+
+	(void)size;
+	(void)arg;
+	/* The first object is the executable. */
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+			g_text_lo = info->dlpi_addr + ph->p_vaddr;
+			g_text_hi = g_text_lo + ph->p_memsz;
+			break;
+		}
+	}
+	return 1;
+}
+
 static void tables_init(void)
 {
 	void *heads;
 	size_t i;
+
+	dl_iterate_phdr(find_text, NULL);
 
 	for (i = 0; i < NSTRIPES; i++)
 		pthread_mutex_init(&g_stripes[i].lock, NULL);
@@ -286,19 +313,153 @@ void pf_heap_rec_done(const struct pf_heap_rec *rec, const void *p, int freed)
 		credit_free(rec);
 }
 
-void pf_heap_sample(void *p, size_t size, uintptr_t ra)
+/*
+ * The call stack of a sample. libunwind costs about 100 ns a stack; the
+ * frame-pointer walk about 10. The walk is used only where it can be
+ * trusted, and every doubt falls back to libunwind for the whole stack:
+ * each frame record must lie within the thread's stack, 8-aligned and
+ * strictly above the previous one; each return address must lie in the
+ * executable's text right after a call instruction. The frames above the
+ * first return address outside the executable (libc's start of main or of
+ * a thread, which keep no frame pointer) are taken from libunwind once
+ * per thread and reused while the same frame record returns to the same
+ * address; only short tails of non-executable frames (the stack's root)
+ * are reused so.
+ *
+ * Code built without frame pointers breaks the chain without breaking
+ * these checks (a frame is skipped), so the walk also checks itself:
+ * its first 1024 stacks and every 256th after are compared with
+ * libunwind's, and one difference turns it off for the process.
+ */
+#define WALK_CHECK_FIRST 1024
+#define WALK_CHECK_EVERY 256
+#define ROOT_MAX 3
+#define OWN_FRAMES_MAX 16
+
+struct walk_state {
+	int state; /* 0 not looked at, 1 usable, -1 not */
+	uintptr_t stack_lo, stack_hi;
+	uintptr_t root_fp, root_ra, root_next; /* the cached root's key */
+	uint32_t nroot;
+	uintptr_t root[ROOT_MAX];
+};
+
+static __thread struct walk_state tl_walk __attribute__((tls_model("initial-exec")));
+static _Atomic int g_walk_off;
+static _Atomic unsigned long g_walked;
+
+static void walk_init(struct walk_state *w)
+{
+	pthread_attr_t attr;
+	size_t len;
+	void *lo;
+
+	w->state = -1;
+	if (g_text_lo == g_text_hi || pthread_getattr_np(pthread_self(), &attr) != 0)
+		return;
+	if (pthread_attr_getstack(&attr, &lo, &len) == 0 && lo && len) {
+		w->stack_lo = (uintptr_t)lo;
+		w->stack_hi = (uintptr_t)lo + len;
+		w->state = 1;
+	}
+	pthread_attr_destroy(&attr);
+}
+
+static int in_text(uintptr_t a)
+{
+	return a >= g_text_lo + 8 && a < g_text_hi;
+}
+
+/* Whether the instruction before return address r is a call: rel32
+ * (E8), or FF /2 with a ModRM of 1, 2, 5 or 6 bytes. */
+static int after_call(uintptr_t r)
+{
+	const unsigned char *b = (const unsigned char *)r;
+
+	if (b[-5] == 0xe8)
+		return 1;
+	if (b[-2] == 0xff && (b[-1] & 0x38) == 0x10)
+		return 1;
+	if (b[-3] == 0xff && (b[-2] & 0x38) == 0x10)
+		return 1;
+	if (b[-6] == 0xff && (b[-5] & 0x38) == 0x10)
+		return 1;
+	if (b[-7] == 0xff && (b[-6] & 0x38) == 0x10)
+		return 1;
+	return 0;
+}
+
+/* The root frames above record fp (returning to r): from the cache, or
+ * -1. */
+static int root_cached(const struct walk_state *w, uintptr_t fp, uintptr_t r, uintptr_t next)
+{
+	return w->nroot && w->root_fp == fp && w->root_ra == r && w->root_next == next ? 0 : -1;
+}
+
+/* Fill pcs (capacity cap) with the frame-pointer walk: ra - 1, then the
+ * return addresses above it. The number of entries, or -1 to use
+ * libunwind; *root_fp, *root_ra and *root_next are set when the walk
+ * stopped at a root the cache does not hold yet. */
+static int fp_walk(struct walk_state *w, uintptr_t ra, uintptr_t *pcs, size_t cap,
+		   uintptr_t *root_fp, uintptr_t *root_ra, uintptr_t *root_next)
+{
+	const uintptr_t *fp = __builtin_frame_address(0);
+	size_t n = 0, own = 0;
+	int found = 0;
+
+	*root_fp = 0;
+	if (!in_text(ra))
+		return -1;
+	for (;;) {
+		uintptr_t f = (uintptr_t)fp, r, next;
+		uint32_t i;
+
+		if (f < w->stack_lo || f > w->stack_hi - 2 * sizeof(uintptr_t) || (f & 7))
+			return -1;
+		next = fp[0];
+		r = fp[1];
+		if (!found) {
+			/* The runtime's own frames, up to the one returning
+			 * into the allocating function. */
+			if (r == ra) {
+				found = 1;
+				pcs[n++] = ra - 1;
+			} else if (++own > OWN_FRAMES_MAX) {
+				return -1;
+			}
+		} else if (!in_text(r)) {
+			if (root_cached(w, f, r, next) < 0) {
+				*root_fp = f;
+				*root_ra = r;
+				*root_next = next;
+				return -1;
+			}
+			for (i = 0; i < w->nroot && n < cap; i++)
+				pcs[n++] = w->root[i];
+			return (int)n;
+		} else {
+			if (!after_call(r))
+				return -1;
+			if (n >= cap)
+				return (int)n;
+			pcs[n++] = r;
+		}
+		if (next <= f || (next & 7))
+			return -1;
+		fp = (const uintptr_t *)next;
+	}
+}
+
+/* The stack by libunwind: pcs as fp_walk's. When root_fp is set, cache
+ * the frames from root_ra up if they are a short tail outside the
+ * executable. */
+static size_t unwind(struct walk_state *w, uintptr_t ra, uintptr_t *pcs, size_t cap,
+		     uintptr_t root_fp, uintptr_t root_ra, uintptr_t root_next)
 {
 	void *frames[PF_HEAP_MAX_DEPTH + 8];
-	uintptr_t pcs[PF_HEAP_MAX_DEPTH];
-	struct pf_heap_bucket *b;
-	struct pf_heap_rec r;
-	size_t npcs = 0;
+	size_t npcs = 0, j, k;
 	int n, i;
 
-	pf_rt_enter();
-	pthread_once(&g_once, tables_init);
-	if (!g_ready)
-		goto out;
 	n = unw_backtrace(frames, PF_HEAP_MAX_DEPTH + 8);
 	/* Drop the interposer's own frames: everything up to the frame that
 	 * returns to ra, the allocating function. */
@@ -308,8 +469,59 @@ void pf_heap_sample(void *p, size_t size, uintptr_t ra)
 	/* The leaf is the call instruction itself, so it is looked up as is
 	 * and shows the line of the malloc call. */
 	pcs[npcs++] = ra - 1;
-	for (i = i + 1; i < n && npcs < PF_HEAP_MAX_DEPTH; i++)
-		pcs[npcs++] = (uintptr_t)frames[i];
+	for (j = (size_t)i + 1; j < (size_t)n && npcs < cap; j++)
+		pcs[npcs++] = (uintptr_t)frames[j];
+	if (!root_fp || i >= n)
+		return npcs;
+	for (j = (size_t)i + 1; j < (size_t)n; j++)
+		if ((uintptr_t)frames[j] == root_ra)
+			break;
+	if (j >= (size_t)n || (size_t)n - j > ROOT_MAX || n >= PF_HEAP_MAX_DEPTH + 8)
+		return npcs;
+	for (k = j; k < (size_t)n; k++)
+		if (in_text((uintptr_t)frames[k]) && k != (size_t)n - 1)
+			return npcs;
+	w->nroot = 0;
+	w->root_fp = root_fp;
+	w->root_ra = root_ra;
+	w->root_next = root_next;
+	for (k = j; k < (size_t)n; k++)
+		w->root[w->nroot++] = (uintptr_t)frames[k];
+	return npcs;
+}
+
+void pf_heap_sample(void *p, size_t size, uintptr_t ra)
+{
+	struct walk_state *w = &tl_walk;
+	uintptr_t pcs[PF_HEAP_MAX_DEPTH], root_fp = 0, root_ra = 0, root_next = 0;
+	struct pf_heap_bucket *b;
+	struct pf_heap_rec r;
+	size_t npcs;
+	int n = -1;
+
+	pf_rt_enter();
+	pthread_once(&g_once, tables_init);
+	if (!g_ready)
+		goto out;
+	if (!w->state)
+		walk_init(w);
+	if (w->state > 0 && !atomic_load_explicit(&g_walk_off, memory_order_relaxed))
+		n = fp_walk(w, ra, pcs, PF_HEAP_MAX_DEPTH, &root_fp, &root_ra, &root_next);
+	if (n >= 0) {
+		unsigned long k = atomic_fetch_add_explicit(&g_walked, 1, memory_order_relaxed);
+
+		if (k < WALK_CHECK_FIRST || k % WALK_CHECK_EVERY == 0) {
+			uintptr_t chk[PF_HEAP_MAX_DEPTH];
+			size_t m = unwind(w, ra, chk, PF_HEAP_MAX_DEPTH, 0, 0, 0);
+
+			if (m != (size_t)n || memcmp(chk, pcs, m * sizeof(*chk)) != 0) {
+				atomic_store_explicit(&g_walk_off, 1, memory_order_relaxed);
+				memcpy(pcs, chk, m * sizeof(*chk));
+				n = (int)m;
+			}
+		}
+	}
+	npcs = n >= 0 ? (size_t)n : unwind(w, ra, pcs, PF_HEAP_MAX_DEPTH, root_fp, root_ra, root_next);
 	b = bucket_get(pcs, npcs, size);
 	if (!b)
 		goto out;
