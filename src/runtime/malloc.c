@@ -173,13 +173,30 @@ __attribute__((noinline, cold)) static void free_slow(void *p)
 	__libc_free(p);
 }
 
-EXPORT void *malloc(size_t n)
+/* malloc when this allocation reaches the countdown: the general path. */
+__attribute__((noinline, cold)) static void *malloc_sampled(size_t n, uintptr_t ra)
 {
 	void *p = __libc_malloc(n);
 
+	return p ? note_alloc(p, n, ra) : p;
+}
+
+EXPORT void *malloc(size_t n)
+{
+	struct thread_state *t = &tl;
+	void *p;
+
+	/* The countdown first: then n need not survive glibc's call, and the
+	 * fast path saves no register. */
+	if (__builtin_expect(t->next <= (int64_t)n, 0))
+		return malloc_sampled(n, RA());
+	t->next -= (int64_t)n;
+	p = __libc_malloc(n);
 	if (__builtin_expect(p == NULL, 0))
 		return p;
-	return note_alloc(p, n, RA());
+	if (__builtin_expect(pf_memstats_alloc(&tl.ms, pf_usable_inline(p)), 0))
+		pf_memstats_slow(&tl.ms);
+	return p;
 }
 
 EXPORT void *calloc(size_t nmemb, size_t size)
