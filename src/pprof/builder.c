@@ -10,6 +10,7 @@
  * address and its line are those of the call instruction.
  */
 #include "builder.h"
+#include "../base/hash.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -63,13 +64,11 @@ static uint64_t mix64(uint64_t h)
 	return h;
 }
 
+/* A field of a chained hash: the final multiply keeps ("ab","c") and
+ * ("a","bc") apart. */
 static uint64_t hash_str(uint64_t h, const char *s)
 {
-	for (; s && *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h * 0x100000001b3ULL;
+	return pf_hash_str(h, s) * PF_HASH_PRIME;
 }
 
 static int u64map_grow(struct u64map *m)
@@ -420,7 +419,7 @@ static int fgrow(struct fin *f)
 static int64_t func_index(struct fin *f, const struct pf_sym_frame *fr)
 {
 	const char *file = fr->func_file ? fr->func_file : fr->file;
-	uint64_t h = mix64(hash_str(hash_str(0xcbf29ce484222325ULL, fr->name), file));
+	uint64_t h = mix64(hash_str(hash_str(PF_HASH_SEED, fr->name), file));
 	struct pf_function fn;
 	size_t j;
 

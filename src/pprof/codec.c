@@ -6,6 +6,7 @@
  * references, value counts) before any pointer is formed, so reports never
  * see a dangling reference. Encoding goes through protobuf-c.
  */
+#include "../base/hash.h"
 #include "profile.h"
 
 #include <errno.h>
@@ -817,11 +818,7 @@ struct strtab {
 
 static size_t strhash(const char *s)
 {
-	size_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
+	return (size_t)pf_hash_str(PF_HASH_SEED, s);
 }
 
 static int strtab_rehash(struct strtab *t, size_t cap)

@@ -9,6 +9,7 @@
  * names are interned so that key comparison is a pointer comparison.
  */
 #include "flame.h"
+#include "../base/hash.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -36,18 +37,6 @@ struct flame_priv {
 	size_t kids_cap;
 };
 
-/* FNV-1a */
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static uint64_t hash_mix(uint64_t a, uint64_t b)
 {
 	uint64_t h = a * 0x9E3779B97F4A7C15ULL ^ (b + 0x632BE59BD9B4E019ULL + (a << 6) + (a >> 2));
@@ -71,7 +60,7 @@ static const char *intern(struct flame_priv *pv, const char *s)
 		for (j = 0; j < pv->strs_cap; j++) {
 			if (!pv->strs[j])
 				continue;
-			i = (size_t)hash_str(pv->strs[j]) & (ncap - 1);
+			i = (size_t)pf_hash_str(PF_HASH_SEED, pv->strs[j]) & (ncap - 1);
 			while (n[i])
 				i = (i + 1) & (ncap - 1);
 			n[i] = pv->strs[j];
@@ -81,7 +70,7 @@ static const char *intern(struct flame_priv *pv, const char *s)
 		pv->strs_cap = ncap;
 	}
 	mask = pv->strs_cap - 1;
-	i = (size_t)hash_str(s) & mask;
+	i = (size_t)pf_hash_str(PF_HASH_SEED, s) & mask;
 	while (pv->strs[i]) {
 		if (strcmp(pv->strs[i], s) == 0)
 			return pv->strs[i];

@@ -4,6 +4,7 @@
  * bottom, with its own small script for zoom and search so the file needs
  * nothing from outside.
  */
+#include "../base/hash.h"
 #include "flame.h"
 
 #include <errno.h>
@@ -200,17 +201,6 @@ static int put_xml(struct pf_buf *out, const char *s)
 	return 0;
 }
 
-static uint32_t hash32(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
-	}
-	return h;
-}
-
 /* Warm colours by library, slightly varied by name so that neighbouring
  * frames of one library stay apart; red/blue by change for diffs. */
 static void frame_fill(const struct pf_flame *fg, uint32_t i, double maxd, char *dst, size_t size)
@@ -230,7 +220,8 @@ static void frame_fill(const struct pf_flame *fg, uint32_t i, double maxd, char 
 		return;
 	}
 	{
-		uint32_t h = hash32(nd->lib), v = hash32(nd->name);
+		uint32_t h = (uint32_t)pf_hash_str(PF_HASH_SEED, nd->lib);
+		uint32_t v = (uint32_t)pf_hash_str(PF_HASH_SEED, nd->name);
 		int r = 200 + (int)(h % 56), g = 60 + (int)((h >> 8) % 150) + (int)(v % 21) - 10,
 		    b = (int)((h >> 16) % 60);
 

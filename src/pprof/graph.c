@@ -9,6 +9,7 @@
  * is linear in the total stack depth of the profile.
  */
 #include "graph.h"
+#include "../base/hash.h"
 
 #include <regex.h>
 #include <stdlib.h>
@@ -65,11 +66,7 @@ struct names {
 
 static size_t str_hash(const char *s)
 {
-	size_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
+	return (size_t)pf_hash_str(PF_HASH_SEED, s);
 }
 
 static int names_init(struct names *t, size_t hint)

@@ -7,6 +7,7 @@
  * runs from the function's start line (or the first sampled line - 5) to
  * the last sampled line + 5, as go tool pprof prints it.
  */
+#include "../base/hash.h"
 #include "report.h"
 
 #include <errno.h>
@@ -31,16 +32,9 @@ struct ltab {
 	size_t mask, n;
 };
 
-static size_t hstr(const char *s, size_t h)
-{
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
 static size_t lhash(const char *name, const char *file, int64_t line)
 {
-	size_t h = hstr(file, hstr(name, 1469598103934665603ULL) * 31);
+	size_t h = (size_t)pf_hash_str(pf_hash_str(PF_HASH_SEED, name) * 31, file);
 
 	return (h ^ (size_t)line) * 0x9E3779B97F4A7C15ULL;
 }

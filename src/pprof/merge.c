@@ -7,6 +7,7 @@
  * Records are copied with fresh ids; samples whose values are all zero
  * are left out.
  */
+#include "../base/hash.h"
 #include "report.h"
 
 #include <stdlib.h>
@@ -22,11 +23,7 @@ struct keymap {
 
 static size_t key_hash(const char *k, size_t n)
 {
-	size_t h = 1469598103934665603ULL, i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
-	return h;
+	return (size_t)pf_hash_bytes(PF_HASH_SEED, k, n);
 }
 
 static int keymap_init(struct keymap *m, size_t hint)

@@ -8,6 +8,7 @@
  * layout, so it only ever lands on frames the learner can see.
  */
 #include "flame_view.h"
+#include "../base/hash.h"
 
 #include <curses.h>
 #include <math.h>
@@ -47,17 +48,6 @@ struct view {
 	double matched_share;
 	char msg[160];          /* one-shot message on the status line */
 };
-
-static uint32_t hash32(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
-	}
-	return h;
-}
 
 static void colours_init(struct view *v)
 {
@@ -146,7 +136,7 @@ static attr_t frame_attr(const struct view *v, uint32_t n, double maxd)
 		else
 			a = COLOR_PAIR(PAIR_SAME);
 	} else {
-		a = COLOR_PAIR(PAIR_BASE + (int)(hash32(fg->nodes[n].lib) % NLIB_PAIRS));
+		a = COLOR_PAIR(PAIR_BASE + (int)((uint32_t)pf_hash_str(PF_HASH_SEED, fg->nodes[n].lib) % NLIB_PAIRS));
 	}
 	if (n == v->sel)
 		a |= A_REVERSE;
