@@ -153,8 +153,7 @@ static int parse_letters(const char *s, int nchoices, int *out, int *nout, char 
 	return 0;
 }
 
-/* Normalise text answers: lower case, blanks collapsed, ends trimmed. */
-static void normalise(const char *s, size_t n, struct pf_buf *out)
+void pf_quiz_normalise(const char *s, size_t n, struct pf_buf *out)
 {
 	int space = 0;
 
@@ -253,7 +252,7 @@ static int finish_question(struct parser *p)
 			size_t l = bar ? (size_t)(bar - s) : strlen(s);
 			size_t before = alts.len;
 
-			normalise(s, l, &alts);
+			pf_quiz_normalise(s, l, &alts);
 			if (alts.len == before) {
 				pf_buf_release(&alts);
 				return perr(p, p->answer_line, "answer: an empty alternative");

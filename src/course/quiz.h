@@ -146,6 +146,10 @@ enum pf_quiz_type pf_quiz_answer_type(const struct pf_quiz_question *qq);
  */
 int pf_quiz_grade(const struct pf_quiz *q, size_t i, const char *answer,
 		  struct pf_quiz_verdict *v, struct pf_err *err);
+/* Append the text s[0..n) normalised the way text keys and text answers
+ * are compared: lower case, runs of blanks collapsed to one space, ends
+ * trimmed. */
+void pf_quiz_normalise(const char *s, size_t n, struct pf_buf *out);
 /* Append the key of question i as an answers line (no newline). */
 int pf_quiz_key(const struct pf_quiz *q, size_t i, struct pf_buf *out);
 

@@ -21,24 +21,6 @@ enum pf_quiz_type pf_quiz_answer_type(const struct pf_quiz_question *qq)
 	return qq->ask == PF_QUIZ_ASK_TOP_FLAT ? PF_QUIZ_SINGLE : PF_QUIZ_NUMBER;
 }
 
-static void lower_trim(const char *s, struct pf_buf *out)
-{
-	int space = 0;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	for (; *s; s++) {
-		if (isspace((unsigned char)*s)) {
-			space = 1;
-			continue;
-		}
-		if (space)
-			pf_buf_putc(out, ' ');
-		space = 0;
-		pf_buf_putc(out, tolower((unsigned char)*s));
-	}
-}
-
 /* Letters separated by commas and/or blanks: "a,c", "a c", "C, A". */
 static int letters(const char *s, int nchoices, int *out, int *n, struct pf_err *err)
 {
@@ -113,7 +95,7 @@ int pf_quiz_grade(const struct pf_quiz *q, size_t i, const char *answer,
 	if (qq->type == PF_QUIZ_PROFILE && !qq->resolved)
 		return pf_err_set(err, PF_EFAIL, "question %zu: its profile was not read", i + 1);
 	describe_key(qq, v->expected, sizeof(v->expected));
-	lower_trim(answer, &norm);
+	pf_quiz_normalise(answer, strlen(answer), &norm);
 	if (norm.len == 0) {
 		rc = pf_err_set(err, PF_EINPUT, "no answer given");
 		goto out;
