@@ -147,7 +147,7 @@ $(BUILD)/obj/%.o: %.c $(GEN_H) | $(CONFIG_H)
 	$(CC) $(CFLAGS_ALL) $(SAN) $(APP_PKG_CFLAGS) -c $< -o $@
 $(BUILD)/rtobj/%.o: %.c $(GEN_H) | $(CONFIG_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(RT_SAN) -DPF_RUNTIME $(RT_PKG_CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(RT_SAN) -DPF_RUNTIME -fno-plt $(RT_PKG_CFLAGS) -c $< -o $@
 
 $(BIN): $(APP_OBJS)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(APP_PKG_LIBS) $(LIBS_SYS)

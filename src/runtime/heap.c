@@ -75,22 +75,18 @@ int pf_heap_snapshot(int allocs, struct pf_profile **out, struct pf_err *err)
 		goto out;
 	}
 	for (bk = pf_heap_buckets(); bk; bk = bk->all) {
-		int64_t fo, fb, ao, ab, v[4];
+		int64_t fo, ao, sz = (int64_t)bk->size, v[4];
 
-		/* Frees before allocations, objects before bytes: the
-		 * reverse of the order they are written in. */
+		/* Frees before allocations: a free we see was preceded by
+		 * its allocation, which we are then sure to see too. */
 		fo = atomic_load_explicit(&bk->free_objects, memory_order_acquire);
-		fb = atomic_load_explicit(&bk->free_bytes, memory_order_acquire);
 		ao = atomic_load_explicit(&bk->alloc_objects, memory_order_acquire);
-		ab = atomic_load_explicit(&bk->alloc_bytes, memory_order_acquire);
 		if (ao == 0)
 			continue;
 		if (fo > ao)
 			fo = ao;
-		if (fb > ab)
-			fb = ab;
-		scale(ao, ab, rate, &v[0], &v[1]);
-		scale(ao - fo, ab - fb, rate, &v[2], &v[3]);
+		scale(ao, ao * sz, rate, &v[0], &v[1]);
+		scale(ao - fo, (ao - fo) * sz, rate, &v[2], &v[3]);
 		if (pf_builder_add(b, bk->pcs, bk->npcs, v) < 0) {
 			pf_err_set(err, PF_EFAIL, "heap profile: out of memory");
 			goto out;

@@ -1,18 +1,11 @@
 /*
- * heap_table.c - buckets of sampled allocations and the live-block table
- * (heap_table.h).
+ * heap_table.c - the buckets of sampled allocations (heap_table.h) and the
+ * call stacks they are keyed by.
  *
- * Locking: the live-block table is split into 256 stripes, each with its
- * own mutex; the filter entry and the chain of an address belong to one stripe
- * and only changes under that stripe's lock, so the unlocked filter read
- * in pf_heap_maybe_sampled() can only err towards "maybe". Bucket lookup
- * is lock-free (buckets are only ever prepended to chains and never
- * freed); creating a bucket takes one mutex. No lock is held while
+ * Locking: bucket lookup is lock-free (buckets are only ever prepended to
+ * chains and never freed); creating a bucket takes one mutex, and the
+ * memory for buckets one more (innermost). No lock is held while
  * unwinding, which may itself allocate (libunwind, dl_iterate_phdr).
- * The filter is a bitmap over per-slot counts: a count changes under its
- * stripe's lock, and its bit with an atomic or/and (a word of the bitmap
- * spans several stripes). Nodes and buckets come from a pool of mmapped
- * chunks (innermost lock; nodes are recycled per stripe).
  */
 #define UNW_LOCAL_ONLY
 #include "heap_table.h"
@@ -26,48 +19,28 @@
 
 #include "rt.h"
 
-/* Heads of the live-block table: 1 MiB, small enough to stay in cache
- * (each free of a sampled block reads one); chains stay short up to about
- * a hundred thousand live sampled blocks. */
-#define ADDR_BITS 17
-#define NSTRIPES 256
-#define BUCKET_BITS 14
+#define BUCKET_BITS 16
 #define POOL_CHUNK ((size_t)1 << 20)
 
-/* A live sampled block. Nodes live in per-stripe free lists carved from
- * mmapped chunks, never in glibc's heap. */
-struct node {
-	struct node *next;
-	uintptr_t addr;
-	struct pf_heap_rec rec;
-};
-
-struct stripe {
-	pthread_mutex_t lock;
-	size_t nlive;
-	struct node *spare; /* free nodes of this stripe */
-} __attribute__((aligned(64)));
-
-_Atomic uint64_t pf_heap_filter[(1 << PF_HEAP_FILTER_BITS) / 64];
-static uint32_t g_fcount[1 << PF_HEAP_FILTER_BITS]; /* under the stripe lock */
-static struct node **g_heads; /* 1 << ADDR_BITS chains */
-static struct stripe g_stripes[NSTRIPES];
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static int g_ready;
 
-static _Atomic(struct pf_heap_bucket *) g_bhash[1 << BUCKET_BITS];
+/* The bucket hash: 512 KiB of chain heads, mapped but only resident
+ * where used. */
+static _Atomic(struct pf_heap_bucket *) *g_bhash;
 static _Atomic(struct pf_heap_bucket *) g_ball;
 static pthread_mutex_t g_block = PTHREAD_MUTEX_INITIALIZER;
 
 static pthread_mutex_t g_pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *g_pool_next, *g_pool_end;
 
-/* n bytes (16-aligned) of never-freed memory, or NULL. */
+/* n bytes (64-aligned: a bucket starts a cache line) of never-freed
+ * memory, or NULL. */
 static void *pool_alloc(size_t n)
 {
 	void *p = NULL;
 
-	n = (n + 15) & ~(size_t)15;
+	n = (n + 63) & ~(size_t)63;
 	pthread_mutex_lock(&g_pool_lock);
 	if (!g_pool_next || (size_t)(g_pool_end - g_pool_next) < n) {
 		size_t len = n > POOL_CHUNK ? n : POOL_CHUNK;
@@ -111,68 +84,14 @@ static int find_text(struct dl_phdr_info *info, size_t size, void *arg)
 static void tables_init(void)
 {
 	void *heads;
-	size_t i;
 
 	dl_iterate_phdr(find_text, NULL);
-
-	for (i = 0; i < NSTRIPES; i++)
-		pthread_mutex_init(&g_stripes[i].lock, NULL);
-	/* Untouched pages cost nothing: the chain heads are mapped but only
-	 * the pages of sampled addresses become resident. */
-	heads = mmap(NULL, sizeof(*g_heads) << ADDR_BITS, PROT_READ | PROT_WRITE,
+	heads = mmap(NULL, sizeof(*g_bhash) << BUCKET_BITS, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (heads == MAP_FAILED)
 		return;
-	g_heads = heads;
+	g_bhash = heads;
 	g_ready = 1;
-}
-
-static void addr_slots(const void *p, size_t *head, size_t *filt, struct stripe **st)
-{
-	uint64_t h = pf_heap_addr_hash(p);
-
-	*filt = pf_heap_filter_slot(p);
-	*st = &g_stripes[*filt % NSTRIPES];
-	/* A chain belongs to one stripe too: its index ends with the
-	 * stripe's number (NSTRIPES divides both table sizes). */
-	*head = (size_t)(h >> (64 - ADDR_BITS)) / NSTRIPES * NSTRIPES + *filt % NSTRIPES;
-}
-
-/* Filter slot fi gains / loses a block; under its stripe's lock. */
-static void filter_add(size_t fi)
-{
-	if (g_fcount[fi]++ == 0)
-		atomic_fetch_or_explicit(&pf_heap_filter[fi / 64], (uint64_t)1 << (fi % 64),
-					 memory_order_relaxed);
-}
-
-static void filter_sub(size_t fi)
-{
-	if (--g_fcount[fi] == 0)
-		atomic_fetch_and_explicit(&pf_heap_filter[fi / 64], ~((uint64_t)1 << (fi % 64)),
-					  memory_order_relaxed);
-}
-
-/* A free node of stripe st; under its lock. */
-static struct node *node_get(struct stripe *st)
-{
-	struct node *n = st->spare;
-
-	if (!n) {
-		/* Refill with a batch: one trip to the pool per 64 nodes. */
-		struct node *batch = pool_alloc(64 * sizeof(*batch));
-		size_t i;
-
-		if (!batch)
-			return NULL;
-		for (i = 1; i < 64; i++) {
-			batch[i].next = st->spare;
-			st->spare = &batch[i];
-		}
-		return &batch[0];
-	}
-	st->spare = n->next;
-	return n;
 }
 
 static uint64_t stack_hash(const uintptr_t *pcs, size_t n, size_t size)
@@ -200,15 +119,20 @@ static int bucket_is(const struct pf_heap_bucket *b, uint64_t h, const uintptr_t
 	       memcmp(b->pcs, pcs, n * sizeof(*pcs)) == 0;
 }
 
+/* The last bucket this thread found: allocation sites tend to repeat. */
+static __thread struct pf_heap_bucket *tl_last __attribute__((tls_model("initial-exec")));
+
 static struct pf_heap_bucket *bucket_get(const uintptr_t *pcs, size_t n, size_t size)
 {
 	uint64_t h = stack_hash(pcs, n, size);
 	_Atomic(struct pf_heap_bucket *) *head = &g_bhash[h >> (64 - BUCKET_BITS)];
-	struct pf_heap_bucket *b;
+	struct pf_heap_bucket *b = tl_last;
 
+	if (b && bucket_is(b, h, pcs, n, size))
+		return b;
 	for (b = atomic_load_explicit(head, memory_order_acquire); b; b = b->hnext)
 		if (bucket_is(b, h, pcs, n, size))
-			return b;
+			goto found;
 	pthread_mutex_lock(&g_block);
 	/* Look again: another thread may have added it meanwhile. */
 	for (b = atomic_load_explicit(head, memory_order_acquire); b; b = b->hnext)
@@ -227,90 +151,10 @@ static struct pf_heap_bucket *bucket_get(const uintptr_t *pcs, size_t n, size_t 
 	atomic_store_explicit(&g_ball, b, memory_order_release);
 out:
 	pthread_mutex_unlock(&g_block);
+found:
+	if (b)
+		tl_last = b;
 	return b;
-}
-
-static void credit_free(const struct pf_heap_rec *r)
-{
-	/* Bytes before objects here and in pf_heap_sample; a reader loads
-	 * frees before allocations and objects before bytes, so in-use
-	 * figures it computes are never negative. */
-	atomic_fetch_add_explicit(&r->bucket->free_bytes, (int64_t)r->size, memory_order_release);
-	atomic_fetch_add_explicit(&r->bucket->free_objects, 1, memory_order_release);
-}
-
-/* Record block p of r; 0, or -1 when no node could be had. */
-static int rec_insert(const void *p, const struct pf_heap_rec *r)
-{
-	struct pf_heap_rec stale;
-	struct node **pp, *n;
-	struct stripe *st;
-	size_t hi, fi;
-	int found = 0;
-
-	addr_slots(p, &hi, &fi, &st);
-	pthread_mutex_lock(&st->lock);
-	/* An address already present means its free bypassed us (a block
-	 * glibc released internally): count that block as freed. */
-	for (pp = &g_heads[hi]; *pp; pp = &(*pp)->next) {
-		if ((*pp)->addr == (uintptr_t)p) {
-			stale = (*pp)->rec;
-			(*pp)->rec = *r;
-			found = 1;
-			break;
-		}
-	}
-	if (!found) {
-		n = node_get(st);
-		if (!n) {
-			pthread_mutex_unlock(&st->lock);
-			return -1;
-		}
-		n->addr = (uintptr_t)p;
-		n->rec = *r;
-		n->next = g_heads[hi];
-		g_heads[hi] = n;
-		st->nlive++;
-		filter_add(fi);
-	}
-	pthread_mutex_unlock(&st->lock);
-	if (found)
-		credit_free(&stale);
-	return 0;
-}
-
-int pf_heap_take(const void *p, struct pf_heap_rec *out)
-{
-	struct node **pp, *n;
-	struct stripe *st;
-	size_t hi, fi;
-	int found = 0;
-
-	if (!g_ready)
-		return 0;
-	addr_slots(p, &hi, &fi, &st);
-	pthread_mutex_lock(&st->lock);
-	for (pp = &g_heads[hi]; *pp; pp = &(*pp)->next) {
-		if ((*pp)->addr == (uintptr_t)p) {
-			n = *pp;
-			*pp = n->next;
-			*out = n->rec;
-			n->next = st->spare;
-			st->spare = n;
-			st->nlive--;
-			filter_sub(fi);
-			found = 1;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&st->lock);
-	return found;
-}
-
-void pf_heap_rec_done(const struct pf_heap_rec *rec, const void *p, int freed)
-{
-	if (freed || rec_insert(p, rec) < 0)
-		credit_free(rec);
 }
 
 /*
@@ -490,12 +334,12 @@ static size_t unwind(struct walk_state *w, uintptr_t ra, uintptr_t *pcs, size_t 
 	return npcs;
 }
 
-void pf_heap_sample(void *p, size_t size, uintptr_t ra)
+
+struct pf_heap_bucket *pf_heap_bucket_here(size_t size, uintptr_t ra)
 {
 	struct walk_state *w = &tl_walk;
 	uintptr_t pcs[PF_HEAP_MAX_DEPTH], root_fp = 0, root_ra = 0, root_next = 0;
-	struct pf_heap_bucket *b;
-	struct pf_heap_rec r;
+	struct pf_heap_bucket *b = NULL;
 	size_t npcs;
 	int n = -1;
 
@@ -523,17 +367,9 @@ void pf_heap_sample(void *p, size_t size, uintptr_t ra)
 	}
 	npcs = n >= 0 ? (size_t)n : unwind(w, ra, pcs, PF_HEAP_MAX_DEPTH, root_fp, root_ra, root_next);
 	b = bucket_get(pcs, npcs, size);
-	if (!b)
-		goto out;
-	atomic_fetch_add_explicit(&b->alloc_bytes, (int64_t)size, memory_order_release);
-	atomic_fetch_add_explicit(&b->alloc_objects, 1, memory_order_release);
-	r.bucket = b;
-	r.size = size;
-	/* Untracked if no node: counted freed at once so in-use stays right. */
-	if (rec_insert(p, &r) < 0)
-		credit_free(&r);
 out:
 	pf_rt_leave();
+	return b;
 }
 
 struct pf_heap_bucket *pf_heap_buckets(void)
@@ -543,38 +379,26 @@ struct pf_heap_bucket *pf_heap_buckets(void)
 
 size_t pf_heap_live_records(void)
 {
-	size_t i, n = 0;
+	const struct pf_heap_bucket *b;
+	int64_t n = 0;
 
-	if (!g_ready)
-		return 0;
-	for (i = 0; i < NSTRIPES; i++) {
-		pthread_mutex_lock(&g_stripes[i].lock);
-		n += g_stripes[i].nlive;
-		pthread_mutex_unlock(&g_stripes[i].lock);
+	for (b = pf_heap_buckets(); b; b = b->all) {
+		int64_t f = atomic_load_explicit(&b->free_objects, memory_order_acquire);
+
+		n += atomic_load_explicit(&b->alloc_objects, memory_order_acquire) - f;
 	}
-	return n;
+	return n > 0 ? (size_t)n : 0;
 }
 
 void pf_heap_table_fork_prepare(void)
 {
-	size_t i;
-
-	pthread_once(&g_once, tables_init); /* so g_ready cannot change across fork */
 	pthread_mutex_lock(&g_block);
-	if (g_ready)
-		for (i = 0; i < NSTRIPES; i++)
-			pthread_mutex_lock(&g_stripes[i].lock);
 	pthread_mutex_lock(&g_pool_lock);
 }
 
 void pf_heap_table_fork_parent(void)
 {
-	size_t i;
-
 	pthread_mutex_unlock(&g_pool_lock);
-	if (g_ready)
-		for (i = NSTRIPES; i-- > 0;)
-			pthread_mutex_unlock(&g_stripes[i].lock);
 	pthread_mutex_unlock(&g_block);
 }
 

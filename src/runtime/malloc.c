@@ -11,29 +11,47 @@
  * the first malloc. Nothing here needs initialising: the first malloc of
  * the process, before any constructor, already works.
  *
- * Every allocation is counted in memstats. Sampling follows Go's
- * MemProfileRate: each thread draws exponentially distributed byte
- * intervals with mean `rate` and samples the allocation that crosses the
- * interval (every allocation when rate is 1, none when 0). While the
- * runtime's re-entrancy guard is set, allocations are counted but not
- * sampled; frees always look for their sampled record, whoever frees.
+ * Sampling follows Go's MemProfileRate: each thread draws exponentially
+ * distributed byte intervals with mean `rate` and samples the allocation
+ * that crosses the interval (every allocation when rate is 1, none when
+ * 0). The decision is taken before glibc is called, because a sampled
+ * block is laid out differently: it is glibc's block p0 with the
+ * program's block at p = p0 + off (16, or the alignment asked for), and
+ * the two words before p are a header:
+ *
+ *     p[-2]  the block's bucket (heap_table.h), or NULL for a block that
+ *            keeps a header without being sampled (after a realloc)
+ *     p[-1]  TAG(off) = off << 4 | 0xe
+ *
+ * p[-1] is where glibc keeps a chunk's size and flags, so every free,
+ * which reads that word for memstats anyway, tells a sampled block from
+ * glibc's own with the test it already makes for mmapped chunks (bit 1):
+ * glibc never sets bit 2 with bit 1, nor bit 3 at all. Should a sampled
+ * block ever reach glibc's free or realloc directly, bypassing the
+ * interposer, its "size" is not page-aligned and glibc stops the program
+ * with "munmap_chunk(): invalid pointer" instead of corrupting its heap.
+ * While the runtime's re-entrancy guard is set, allocations are counted
+ * but not sampled.
  *
  * Cost: all the per-thread state sits in one initial-exec TLS block. The
- * common malloc is glibc's plus reading the block's size from glibc's
- * chunk header, two adds and a test for memstats, and one
- * subtract-and-test of the countdown; the common free is glibc's plus the
- * same memstats update and one bit of the filter. Everything else is on
- * out-of-line slow paths. A rate change reaches the calling
- * thread at once and other threads at the end of their current interval
- * (at most RECHECK_BYTES after sampling was off), as Go's mcaches do.
+ * common malloc is glibc's plus one subtract-and-test of the countdown,
+ * reading the block's size word and two adds and a test for memstats; the
+ * common free is glibc's plus the same memstats update and the bit test.
+ * No table, no lock, no shared cache line. Everything else is on
+ * out-of-line slow paths. A rate change reaches the calling thread at
+ * once and other threads at the end of their current interval (at most
+ * RECHECK_BYTES after sampling was off), as Go's mcaches do.
  */
 #include <errno.h>
 #include <malloc.h>
 #include <math.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "heap_table.h"
 #include "malloc_internal.h"
@@ -50,6 +68,17 @@ extern void *__libc_pvalloc(size_t);
 
 #define EXPORT __attribute__((visibility("default")))
 #define RA() ((uintptr_t)__builtin_return_address(0))
+#define COLD __attribute__((noinline, cold))
+/* The two hottest entry points keep no frame pointer, like glibc's own:
+ * two instructions less each. Their slow paths leave by tail calls, so
+ * the heap profiler's frame-pointer walk still finds the frame that
+ * returns into the allocating function (and falls back to libunwind if
+ * it does not). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define FAST __attribute__((optimize("omit-frame-pointer")))
+#else
+#define FAST
+#endif
 
 _Atomic long pf_heap_rate = PROFLAB_DEFAULT_HEAP_RATE;
 
@@ -57,11 +86,11 @@ _Atomic long pf_heap_rate = PROFLAB_DEFAULT_HEAP_RATE;
  * path reaches all of it from one TLS address. */
 struct thread_state {
 	/* Bytes this thread may still allocate before its next sample. The
-	 * fast path only subtracts and tests: every other case (rate 1, rate
-	 * 0, the thread's first allocation, the runtime's own allocations)
-	 * is folded into the countdown and sorted out on the slow path when
-	 * it reaches 0. */
-	int64_t next;
+	 * fast path only compares and subtracts: every other case (rate 1,
+	 * rate 0, the thread's first allocation, the runtime's own
+	 * allocations) is folded into the countdown and sorted out on the
+	 * slow path when an allocation reaches it. */
+	uint64_t next;
 	struct pf_ms_slot ms;
 	uint64_t rng;
 };
@@ -69,12 +98,76 @@ struct thread_state {
 static __thread struct thread_state tl __attribute__((tls_model("initial-exec")));
 
 /* With sampling off, how often a thread looks at the rate again. */
-#define RECHECK_BYTES ((int64_t)1 << 20)
+#define RECHECK_BYTES ((uint64_t)1 << 20)
+
+/* ---- block sizes and the sampled blocks' header ---- */
+
+#define HDR 16
+#define TAG(off) ((size_t)(off) << 4 | 0xe)
+
+static inline size_t size_word(const void *p)
+{
+	return ((const size_t *)p)[-1];
+}
+
+/* Whether size word w is a sampled block's tag rather than glibc's. */
+static inline int is_tagged(size_t w)
+{
+	return (w & 6) == 6;
+}
+
+static inline struct pf_heap_bucket *tag_bucket(const void *p)
+{
+	return ((struct pf_heap_bucket *const *)p)[-2];
+}
+
+/* glibc's block p0 behind tagged block p (size word w). */
+static inline void *tag_base(void *p, size_t w)
+{
+	return (char *)p - (w >> 4);
+}
+
+/* A glibc block's bytes for memstats (pf_ms_slot counts usable bytes
+ * plus 8: the chunk size itself for the common chunk). */
+static inline size_t glibc_ms_bytes(size_t w)
+{
+	return (w & ~(size_t)7) - (w & 2 ? 8 : 0);
+}
 
 size_t pf_malloc_usable(const void *p)
 {
-	return p ? pf_usable_inline(p) : 0;
+	size_t w;
+
+	if (!p)
+		return 0;
+	w = size_word(p);
+	if (is_tagged(w))
+		return pf_usable_inline(tag_base((void *)p, w)) - (w >> 4);
+	return pf_usable_inline(p);
 }
+
+/* ---- memstats ---- */
+
+static inline void count_alloc_bytes(size_t ms_bytes)
+{
+	if (__builtin_expect(pf_memstats_alloc(&tl.ms, ms_bytes), 0))
+		pf_memstats_slow(&tl.ms);
+}
+
+static inline void count_free_bytes(size_t ms_bytes)
+{
+	if (__builtin_expect(pf_memstats_free(&tl.ms, ms_bytes), 0))
+		pf_memstats_slow(&tl.ms);
+}
+
+/* Count glibc's block p (non-NULL, untagged); returns p. */
+static inline void *count_alloc(void *p)
+{
+	count_alloc_bytes(glibc_ms_bytes(size_word(p)));
+	return p;
+}
+
+/* ---- the sampling decision ---- */
 
 static uint64_t rng_next(void)
 {
@@ -107,155 +200,264 @@ int64_t pf_heap_next_interval(long rate)
 
 void pf_heap_set_thread_interval(int64_t next)
 {
-	tl.next = next;
+	tl.next = next > 0 ? (uint64_t)next : 0;
 }
 
-/* The countdown reached 0 at an allocation of n bytes at p. */
-__attribute__((noinline, cold)) static void sample_slow(void *p, size_t n, uintptr_t ra)
+/* Take an allocation of n bytes off the countdown: whether it is due
+ * (the countdown was at most n). One instruction on x86-64. Inline: every
+ * entry point starts with it; the due case then calls decide(). */
+static inline int due(size_t n)
 {
-	long rate = atomic_load_explicit(&pf_heap_rate, memory_order_relaxed);
+#if defined(__x86_64__) && defined(__GCC_ASM_FLAG_OUTPUTS__)
+	int le;
 
+	__asm__("subq %2, %0" : "+m"(tl.next), "=@ccbe"(le) : "er"(n));
+	return le;
+#else
+	uint64_t old = tl.next;
+
+	tl.next = old - n;
+	return old <= n;
+#endif
+}
+
+/* An allocation of n bytes from the function returning to ra was due
+ * (and taken off the countdown): the bucket to record it in, or NULL when
+ * it is not sampled after all (sampling off, the runtime's own
+ * allocation, a thread's first interval). */
+COLD static struct pf_heap_bucket *decide(size_t n, uintptr_t ra)
+{
+	struct thread_state *t = &tl;
+	long rate = atomic_load_explicit(&pf_heap_rate, memory_order_relaxed);
+	int64_t left;
+
+	/* A request this large fails in glibc: it does not count. */
+	if (n > PTRDIFF_MAX) {
+		t->next += n;
+		return NULL;
+	}
+	left = (int64_t)t->next; /* was < 2^63 before n came off */
 	if (rate <= 0) {
-		tl.next = RECHECK_BYTES;
-		return;
+		t->next = RECHECK_BYTES;
+		return NULL;
 	}
 	if (pf_rt_busy) {
-		/* The runtime's own allocation: not sampled. Sampling is
-		 * memoryless, so drawing afresh keeps the program's
-		 * allocations sampled without bias. */
-		tl.next = pf_heap_next_interval(rate);
-		return;
+		/* Sampling is memoryless, so drawing afresh keeps the
+		 * program's allocations sampled without bias. */
+		t->next = (uint64_t)pf_heap_next_interval(rate);
+		return NULL;
 	}
-	if (rate != 1 && !tl.rng) {
+	if (rate != 1 && !t->rng) {
 		/* A thread's first allocation: draw its first interval. */
-		tl.next += pf_heap_next_interval(rate);
-		if (tl.next > 0)
-			return;
+		left += pf_heap_next_interval(rate);
+		if (left > 0) {
+			t->next = (uint64_t)left;
+			return NULL;
+		}
 	}
-	tl.next = pf_heap_next_interval(rate);
-	pf_heap_sample(p, n, ra);
+	t->next = (uint64_t)pf_heap_next_interval(rate);
+	return pf_heap_bucket_here(n, ra);
 }
 
-/* note_alloc's slow half: memstats' slow path and the sample, whichever
- * is due. Returns p, so that the interposer can tail-call it. */
-__attribute__((noinline, cold)) static void *alloc_slow(void *p, size_t n, uintptr_t ra)
-{
-	struct thread_state *t = &tl;
+/* ---- tagged blocks ---- */
 
-	if (t->ms.alloc_bytes >= t->ms.alloc_mark)
-		pf_memstats_slow(&t->ms);
-	if (t->next <= 0)
-		sample_slow(p, n, ra);
+/* Put the header on glibc's block p0 (non-NULL) with the program's block
+ * off bytes in, count it, and return the program's block. */
+static void *tag(void *p0, size_t off, struct pf_heap_bucket *b)
+{
+	char *p = (char *)p0 + off;
+
+	((struct pf_heap_bucket **)p)[-2] = b;
+	((size_t *)p)[-1] = TAG(off);
+	count_alloc_bytes(pf_usable_inline(p0) - off + 8);
+	if (b)
+		pf_heap_count_alloc(b);
 	return p;
 }
 
-/* The allocation of n bytes at p (non-NULL), made from the function
- * returning to ra; returns p. Inlined into every entry point: this is the
- * cost every allocation pays, and it makes no call on its fast path. */
-static inline __attribute__((always_inline)) void *note_alloc(void *p, size_t n, uintptr_t ra)
+/* A sampled block of n bytes aligned to align (a power of two; <= HDR for
+ * malloc's alignment), zeroed if zero. NULL with errno ENOMEM on failure. */
+static void *alloc_tagged(struct pf_heap_bucket *b, size_t align, size_t n, int zero)
 {
-	struct thread_state *t = &tl;
-	int slow = pf_memstats_alloc(&t->ms, pf_usable_inline(p));
+	size_t off = align > HDR ? align : HDR, total;
+	void *p0;
 
-	t->next -= (int64_t)n;
-	if (__builtin_expect(slow || t->next <= 0, 0))
-		return alloc_slow(p, n, ra);
-	return p;
+	if (__builtin_add_overflow(n, off, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (off == HDR)
+		p0 = zero ? __libc_calloc(1, total) : __libc_malloc(total);
+	else
+		p0 = __libc_memalign(align, total);
+	return p0 ? tag(p0, off, b) : NULL;
 }
 
-/* free's slow half: memstats' slow path and the sampled-block lookup,
- * then glibc's free. */
-__attribute__((noinline, cold)) static void free_slow(void *p)
+/* Free tagged block p (size word w). */
+COLD static void free_tagged(void *p, size_t w)
 {
-	if (tl.ms.free_bytes >= tl.ms.free_mark)
-		pf_memstats_slow(&tl.ms);
-	pf_heap_forget(p);
-	__libc_free(p);
+	struct pf_heap_bucket *b = tag_bucket(p);
+	void *p0 = tag_base(p, w);
+
+	count_free_bytes(pf_usable_inline(p0) - (w >> 4) + 8);
+	if (b)
+		pf_heap_count_free(b);
+	__libc_free(p0);
 }
 
-/* malloc when this allocation reaches the countdown: the general path. */
-__attribute__((noinline, cold)) static void *malloc_sampled(size_t n, uintptr_t ra)
-{
-	void *p = __libc_malloc(n);
+/* ---- the entry points ---- */
 
-	return p ? note_alloc(p, n, ra) : p;
-}
-
-EXPORT void *malloc(size_t n)
+/* malloc when this allocation is due. */
+COLD static void *malloc_due(size_t n, uintptr_t ra)
 {
-	struct thread_state *t = &tl;
+	struct pf_heap_bucket *b = decide(n, ra);
 	void *p;
 
-	/* The countdown first: then n need not survive glibc's call, and the
-	 * fast path saves no register. */
-	if (__builtin_expect(t->next <= (int64_t)n, 0))
-		return malloc_sampled(n, RA());
-	t->next -= (int64_t)n;
+	if (b)
+		return alloc_tagged(b, HDR, n, 0);
+	p = __libc_malloc(n);
+	return p ? count_alloc(p) : p;
+}
+
+/* A block glibc mmapped: not worth a place on the fast path. */
+COLD static void *malloc_mmapped(void *p)
+{
+	return count_alloc(p);
+}
+
+EXPORT FAST void *malloc(size_t n)
+{
+	size_t w;
+	void *p;
+
+	/* The countdown first: then n need not survive glibc's call. */
+	if (__builtin_expect(due(n), 0))
+		return malloc_due(n, RA());
 	p = __libc_malloc(n);
 	if (__builtin_expect(p == NULL, 0))
 		return p;
-	if (__builtin_expect(pf_memstats_alloc(&tl.ms, pf_usable_inline(p)), 0))
+	w = size_word(p);
+	if (__builtin_expect(w & 2, 0))
+		return malloc_mmapped(p);
+	if (__builtin_expect(pf_memstats_alloc(&tl.ms, w & ~(size_t)7), 0))
 		pf_memstats_slow(&tl.ms);
 	return p;
 }
 
 EXPORT void *calloc(size_t nmemb, size_t size)
 {
-	void *p = __libc_calloc(nmemb, size);
+	size_t n;
+	void *p;
 
-	/* Non-NULL means nmemb * size did not overflow. */
-	if (!p)
-		return p;
-	return note_alloc(p, nmemb * size, RA());
+	/* An overflowing product is glibc's to refuse. */
+	if (!__builtin_mul_overflow(nmemb, size, &n) && due(n)) {
+		struct pf_heap_bucket *b = decide(n, RA());
+
+		if (b)
+			return alloc_tagged(b, HDR, n, 1);
+	}
+	p = __libc_calloc(nmemb, size);
+	return p ? count_alloc(p) : p;
 }
 
-EXPORT void free(void *p)
+/* free of a block whose size word has bit 1 set: tagged, or mmapped by
+ * glibc. */
+COLD static void free_marked(void *p, size_t w)
 {
+	if (is_tagged(w)) {
+		free_tagged(p, w);
+		return;
+	}
+	count_free_bytes(glibc_ms_bytes(w));
+	__libc_free(p);
+}
+
+/* free when memstats' slow path is due (the block is counted). */
+COLD static void free_ms_slow(void *p)
+{
+	pf_memstats_slow(&tl.ms);
+	__libc_free(p);
+}
+
+EXPORT FAST void free(void *p)
+{
+	size_t w;
+
 	if (__builtin_expect(!p, 0))
 		return;
+	w = size_word(p);
 	/* Every call is a tail call: no stack frame on the fast path. */
-	if (__builtin_expect(pf_memstats_free(&tl.ms, pf_usable_inline(p)), 0) ||
-	    __builtin_expect(pf_heap_maybe_sampled(p), 0)) {
-		free_slow(p);
+	if (__builtin_expect(w & 2, 0)) {
+		free_marked(p, w);
+		return;
+	}
+	if (__builtin_expect(pf_memstats_free(&tl.ms, w & ~(size_t)7), 0)) {
+		free_ms_slow(p);
 		return;
 	}
 	__libc_free(p);
 }
 
 /* realloc counts as a free of the old block and a new allocation (in
- * memstats and in the profile), as the issue of growth is the copy. */
+ * memstats and in the profile), as the issue of growth is the copy. A
+ * tagged block keeps its header through glibc's realloc (and loses its
+ * bucket unless the new size is sampled too); an untagged block that
+ * becomes sampled is copied into a new tagged block. */
 static void *do_realloc(void *p, size_t n, uintptr_t ra)
 {
-	struct pf_heap_rec rec;
-	int sampled = 0;
-	size_t old;
+	struct pf_heap_bucket *b = NULL;
+	size_t w, old, total;
 	void *q;
 
 	if (!p) {
+		if (due(n) && (b = decide(n, ra)) != NULL)
+			return alloc_tagged(b, HDR, n, 0);
 		q = __libc_malloc(n);
-		return q ? note_alloc(q, n, ra) : q;
+		return q ? count_alloc(q) : q;
 	}
 	if (n == 0) {
 		/* glibc frees and returns NULL. */
 		free(p);
 		return NULL;
 	}
-	old = pf_usable_inline(p);
-	/* Detach the record first: once glibc has the old block back, another
-	 * thread may get the same address and record it. */
-	if (pf_heap_maybe_sampled(p))
-		sampled = pf_heap_take(p, &rec);
-	q = __libc_realloc(p, n);
-	if (!q) {
-		if (sampled)
-			pf_heap_rec_done(&rec, p, 0);
-		return NULL;
+	if (due(n))
+		b = decide(n, ra);
+	w = size_word(p);
+	if (is_tagged(w) && (w >> 4) == HDR && !__builtin_add_overflow(n, HDR, &total)) {
+		struct pf_heap_bucket *ob = tag_bucket(p);
+		void *p0 = tag_base(p, w);
+
+		old = pf_usable_inline(p0) - HDR + 8;
+		q = __libc_realloc(p0, total);
+		if (!q)
+			return NULL;
+		count_free_bytes(old);
+		if (ob)
+			pf_heap_count_free(ob);
+		return tag(q, HDR, b);
 	}
-	if (pf_memstats_free(&tl.ms, old))
-		pf_memstats_slow(&tl.ms);
-	if (sampled)
-		pf_heap_rec_done(&rec, p, 1);
-	return note_alloc(q, n, ra);
+	if (!b && !is_tagged(w)) {
+		old = glibc_ms_bytes(w);
+		q = __libc_realloc(p, n);
+		if (!q)
+			return NULL;
+		count_free_bytes(old);
+		return count_alloc(q);
+	}
+	/* Into a new block: sampled, or out of an over-aligned tagged one. */
+	if (b) {
+		q = alloc_tagged(b, HDR, n, 0);
+	} else {
+		q = __libc_malloc(n);
+		if (q)
+			count_alloc(q);
+	}
+	if (!q)
+		return NULL;
+	old = pf_malloc_usable(p);
+	memcpy(q, p, old < n ? old : n);
+	free(p);
+	return q;
 }
 
 EXPORT void *realloc(void *p, size_t n)
@@ -274,11 +476,30 @@ EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
 	return do_realloc(p, n, RA());
 }
 
+/* memalign and its kin; align is a power of two. */
 static void *aligned(size_t align, size_t n, uintptr_t ra)
 {
-	void *p = __libc_memalign(align, n);
+	void *p;
 
-	return p ? note_alloc(p, n, ra) : p;
+	if (due(n)) {
+		struct pf_heap_bucket *b = decide(n, ra);
+
+		if (b)
+			return alloc_tagged(b, align, n, 0);
+	}
+	p = __libc_memalign(align, n);
+	return p ? count_alloc(p) : p;
+}
+
+/* glibc's memalign takes any alignment and rounds it up to a power of two
+ * (at least 16); so do we, so that tagged blocks are laid out alike. */
+static size_t round_align(size_t align)
+{
+	size_t a = HDR;
+
+	while (a < align && a <= (SIZE_MAX >> 1))
+		a <<= 1;
+	return a;
 }
 
 EXPORT int posix_memalign(void **out, size_t align, size_t n)
@@ -287,7 +508,7 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 
 	if (align % sizeof(void *) != 0 || (align & (align - 1)) != 0 || align == 0)
 		return EINVAL;
-	p = aligned(align, n, RA());
+	p = aligned(round_align(align), n, RA());
 	if (!p)
 		return ENOMEM;
 	*out = p;
@@ -297,26 +518,47 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 EXPORT void *aligned_alloc(size_t align, size_t n)
 {
 	/* glibc 2.36 makes aligned_alloc an alias of memalign. */
-	return aligned(align, n, RA());
+	return aligned(round_align(align), n, RA());
 }
 
 EXPORT void *memalign(size_t align, size_t n)
 {
-	return aligned(align, n, RA());
+	return aligned(round_align(align), n, RA());
 }
 
 EXPORT void *valloc(size_t n)
 {
-	void *p = __libc_valloc(n);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *p;
 
-	return p ? note_alloc(p, n, RA()) : p;
+	if (due(n)) {
+		struct pf_heap_bucket *b = decide(n, RA());
+
+		if (b)
+			return alloc_tagged(b, page, n, 0);
+	}
+	p = __libc_valloc(n);
+	return p ? count_alloc(p) : p;
 }
 
 EXPORT void *pvalloc(size_t n)
 {
-	void *p = __libc_pvalloc(n);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), rounded;
+	void *p;
 
-	return p ? note_alloc(p, n, RA()) : p;
+	if (__builtin_add_overflow(n, page - 1, &rounded)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	rounded &= ~(page - 1);
+	if (due(rounded)) {
+		struct pf_heap_bucket *b = decide(rounded, RA());
+
+		if (b)
+			return alloc_tagged(b, page, rounded, 0);
+	}
+	p = __libc_pvalloc(n);
+	return p ? count_alloc(p) : p;
 }
 
 EXPORT size_t malloc_usable_size(void *p)

@@ -12,10 +12,12 @@
  * makes after its destructor ran (libc's own thread cleanup) go to a
  * shared "orphan" total with atomic adds: rare by design.
  *
- * The owner updates its slot with plain adds; readers load the counters
- * atomically under the lock, which keeps the slot linked. Frees are read
- * before allocations and negatives are clamped (pf_memstats_read), so a
- * reader racing with the owners never reports nonsense.
+ * The owner updates its slot with plain adds and subtracts; readers load
+ * the counters atomically under the lock, which keeps the slot linked,
+ * and a sequence count covers the owner's rare refills of its budgets
+ * (memstats.h). Frees are read before allocations and negatives are
+ * clamped (pf_memstats_read), so a reader racing with the owners never
+ * reports nonsense.
  */
 #include "memstats.h"
 
@@ -31,9 +33,14 @@
 
 enum { T_NEW = 0, T_REGISTERING, T_LIVE, T_DEAD };
 
+/* Totals of exited threads and orphans (atomic adds). */
+struct totals {
+	uint64_t alloc_bytes, free_bytes, mallocs, frees;
+};
+
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pf_ms_slot *g_live;     /* slots of running threads (under g_lock) */
-static struct pf_ms_slot g_dead;      /* totals of exited threads and orphans (atomic adds) */
+static struct totals g_dead;
 static _Atomic int64_t g_net;   /* published net bytes, for the peak */
 static _Atomic uint64_t g_peak;
 static pthread_once_t g_key_once = PTHREAD_ONCE_INIT;
@@ -57,26 +64,48 @@ static void publish(int64_t delta)
 		raise_peak((uint64_t)net);
 }
 
+/* The owner's view of its slot's totals. */
+static uint64_t own_alloc_bytes(const struct pf_ms_slot *s) { return s->alloc_base - s->alloc_left; }
+static uint64_t own_free_bytes(const struct pf_ms_slot *s) { return s->free_base - s->free_left; }
+
 /* Publish s's net change since its last publication. */
 static void slot_publish(struct pf_ms_slot *s)
 {
-	int64_t net = (int64_t)(s->alloc_bytes - s->free_bytes);
+	int64_t net = (int64_t)(own_alloc_bytes(s) - own_free_bytes(s)) -
+		      8 * (int64_t)(s->mallocs - s->frees);
 
 	publish(net - s->published);
 	s->published = net;
 }
 
-/* Move s's counts to the common total; every later count in s takes the
- * slow path and comes here again. */
+/* Give s a fresh budget of PF_MEMSTATS_PUBLISH bytes each way, its
+ * totals unchanged; readers see either side of it, never a mix. */
+static void slot_refill(struct pf_ms_slot *s)
+{
+	uint64_t ab = own_alloc_bytes(s), fb = own_free_bytes(s);
+	uint32_t q = atomic_load_explicit(&s->seq, memory_order_relaxed);
+
+	atomic_store_explicit(&s->seq, q + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	__atomic_store_n(&s->alloc_left, PF_MEMSTATS_PUBLISH, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->alloc_base, ab + PF_MEMSTATS_PUBLISH, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->free_left, PF_MEMSTATS_PUBLISH, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->free_base, fb + PF_MEMSTATS_PUBLISH, __ATOMIC_RELAXED);
+	atomic_store_explicit(&s->seq, q + 2, memory_order_release);
+}
+
+/* Move s's counts to the common total; s is not linked (no reader sees
+ * it). Every later count in s borrows, takes the slow path and comes
+ * here again. */
 static void slot_fold(struct pf_ms_slot *s)
 {
-	__atomic_fetch_add(&g_dead.alloc_bytes, s->alloc_bytes, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&g_dead.free_bytes, s->free_bytes, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&g_dead.alloc_bytes, own_alloc_bytes(s), __ATOMIC_RELEASE);
+	__atomic_fetch_add(&g_dead.free_bytes, own_free_bytes(s), __ATOMIC_RELEASE);
 	__atomic_fetch_add(&g_dead.mallocs, s->mallocs, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&g_dead.frees, s->frees, __ATOMIC_RELEASE);
 	slot_publish(s);
-	s->alloc_bytes = s->free_bytes = s->mallocs = s->frees = 0;
-	s->alloc_mark = s->free_mark = 0;
+	s->alloc_left = s->free_left = s->alloc_base = s->free_base = 0;
+	s->mallocs = s->frees = 0;
 	s->published = 0;
 	s->state = T_DEAD;
 }
@@ -137,21 +166,43 @@ void pf_memstats_slow(struct pf_ms_slot *s)
 	if (s->state != T_LIVE)
 		return;
 	slot_publish(s);
-	s->alloc_mark = s->alloc_bytes + PF_MEMSTATS_PUBLISH;
-	s->free_mark = s->free_bytes + PF_MEMSTATS_PUBLISH;
+	slot_refill(s);
 }
 
-static uint64_t sum(size_t off)
+/* A linked slot's bytes (base - left) and count, read consistently with
+ * the owner's refills; frees or allocations. Under g_lock. */
+static void slot_read(const struct pf_ms_slot *s, int frees, uint64_t *bytes, uint64_t *count)
+{
+	const uint64_t *left = frees ? &s->free_left : &s->alloc_left;
+	const uint64_t *base = frees ? &s->free_base : &s->alloc_base;
+	const uint64_t *n = frees ? &s->frees : &s->mallocs;
+	uint32_t q1, q2;
+	uint64_t l, b;
+
+	do {
+		q1 = atomic_load_explicit(&s->seq, memory_order_acquire);
+		l = __atomic_load_n(left, __ATOMIC_RELAXED);
+		b = __atomic_load_n(base, __ATOMIC_RELAXED);
+		*count = __atomic_load_n(n, __ATOMIC_RELAXED);
+		atomic_thread_fence(memory_order_acquire);
+		q2 = atomic_load_explicit(&s->seq, memory_order_relaxed);
+	} while ((q1 & 1) || q1 != q2);
+	*bytes = b - l;
+}
+
+/* Bytes and counts of frees or allocations over every thread. */
+static void sum(int frees, uint64_t *bytes, uint64_t *count)
 {
 	const struct pf_ms_slot *s;
-	uint64_t v;
+	uint64_t b, n;
 
-#define FIELD(sp) ((const uint64_t *)((const char *)(sp) + off))
-	v = __atomic_load_n(FIELD(&g_dead), __ATOMIC_ACQUIRE);
-	for (s = g_live; s; s = s->next)
-		v += __atomic_load_n(FIELD(s), __ATOMIC_ACQUIRE);
-#undef FIELD
-	return v;
+	*bytes = __atomic_load_n(frees ? &g_dead.free_bytes : &g_dead.alloc_bytes, __ATOMIC_ACQUIRE);
+	*count = __atomic_load_n(frees ? &g_dead.frees : &g_dead.mallocs, __ATOMIC_ACQUIRE);
+	for (s = g_live; s; s = s->next) {
+		slot_read(s, frees, &b, &n);
+		*bytes += b;
+		*count += n;
+	}
 }
 
 void pf_memstats_read(struct proflab_memstats *ms)
@@ -162,12 +213,13 @@ void pf_memstats_read(struct proflab_memstats *ms)
 	pthread_mutex_lock(&g_lock);
 	/* Frees first: a free we see was preceded by its allocation, which
 	 * we are then sure to see too. */
-	fb = sum(offsetof(struct pf_ms_slot, free_bytes));
-	fc = sum(offsetof(struct pf_ms_slot, frees));
-	ab = sum(offsetof(struct pf_ms_slot, alloc_bytes));
-	ac = sum(offsetof(struct pf_ms_slot, mallocs));
+	sum(1, &fb, &fc);
+	sum(0, &ab, &ac);
 	pthread_mutex_unlock(&g_lock);
 	memset(ms, 0, sizeof(*ms));
+	/* The slots count usable bytes plus 8 a block (memstats.h). */
+	ab -= 8 * ac;
+	fb -= 8 * fc;
 	ms->total_alloc = ab;
 	ms->mallocs = ac;
 	ms->frees = fc;

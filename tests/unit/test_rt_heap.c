@@ -65,6 +65,8 @@ static void usable_size_matches_glibc(void)
 	CHECK((void *)real != (void *)malloc_usable_size);
 	if (!real)
 		return;
+	/* Unsampled blocks are glibc's own: glibc's answer must be ours. */
+	proflab_heap_set_rate(0);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		void *p = malloc(sizes[i]);
 		void *q = memalign(4096, sizes[i] + 1);
@@ -76,6 +78,105 @@ static void usable_size_matches_glibc(void)
 		free(q);
 	}
 	CHECK_INT(malloc_usable_size(NULL), 0);
+	proflab_heap_set_rate(PROFLAB_DEFAULT_HEAP_RATE);
+}
+
+/* Sampled blocks carry a header in front of the program's block: every
+ * entry point must still honour size, alignment, zeroing and contents,
+ * and realloc must carry the contents across every kind of block. */
+static void fill(unsigned char *p, size_t n, unsigned char seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (unsigned char)(seed + i * 7);
+}
+
+static int filled(const unsigned char *p, size_t n, unsigned char seed)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != (unsigned char)(seed + i * 7))
+			return 0;
+	return 1;
+}
+
+static void sampled_blocks_behave(void)
+{
+	static const size_t sizes[] = { 0, 1, 24, 100, 4096, 200000, 3u << 20 };
+	static const size_t aligns[] = { 8, 16, 32, 64, 4096, 65536 };
+	size_t i, j, k, page = (size_t)sysconf(_SC_PAGESIZE);
+	struct proflab_memstats before, after;
+	size_t live = pf_heap_live_records();
+
+	proflab_read_memstats(&before);
+	for (int rate = 0; rate <= 1; rate++) {
+		proflab_heap_set_rate(rate);
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			size_t n = sizes[i];
+			unsigned char *p = malloc(n), *q;
+			void *a;
+
+			CHECK(p != NULL && malloc_usable_size(p) >= n);
+			fill(p, malloc_usable_size(p), 3);
+			/* calloc zeroes, whatever glibc's block held before. */
+			q = calloc(1, n + 1);
+			CHECK(q != NULL && malloc_usable_size(q) >= n + 1);
+			for (k = 0; k <= n && q; k++)
+				if (q[k]) {
+					CHECK(!"calloc returned a dirty block");
+					break;
+				}
+			free(q);
+			/* Growing and shrinking keep the contents, across
+			 * sampled and unsampled blocks. */
+			for (k = 0; k < 3; k++) {
+				size_t m = k == 1 ? n / 2 + 1 : n * 2 + 40;
+				size_t keep = n < m ? n : m;
+
+				proflab_heap_set_rate(k == 2 ? 1 - rate : rate);
+				fill(p, n, (unsigned char)k);
+				q = realloc(p, m);
+				CHECK(q != NULL && malloc_usable_size(q) >= m);
+				if (!q)
+					break;
+				CHECK(filled(q, keep, (unsigned char)k));
+				p = q;
+				n = m;
+			}
+			proflab_heap_set_rate(rate);
+			free(p);
+			for (j = 0; j < sizeof(aligns) / sizeof(aligns[0]); j++) {
+				size_t al = aligns[j];
+
+				a = memalign(al, n + 1);
+				CHECK(a != NULL && ((uintptr_t)a & (al - 1)) == 0);
+				CHECK(malloc_usable_size(a) >= n + 1);
+				free(a);
+				a = aligned_alloc(al, (n + al) & ~(al - 1));
+				CHECK(a != NULL && ((uintptr_t)a & (al - 1)) == 0);
+				free(a);
+				a = NULL;
+				CHECK_INT(posix_memalign(&a, al, n), 0);
+				CHECK(a != NULL && ((uintptr_t)a & (al - 1)) == 0);
+				/* An over-aligned block grows by copy. */
+				fill(a, n, 9);
+				a = realloc(a, n + 5000);
+				CHECK(a != NULL && filled(a, n, 9));
+				free(a);
+			}
+			a = valloc(n + 1);
+			CHECK(a != NULL && ((uintptr_t)a & (page - 1)) == 0);
+			free(a);
+			a = pvalloc(n + 1);
+			CHECK(a != NULL && ((uintptr_t)a & (page - 1)) == 0);
+			CHECK(malloc_usable_size(a) >= ((n + 1 + page - 1) & ~(page - 1)));
+			free(a);
+		}
+	}
+	proflab_heap_set_rate(PROFLAB_DEFAULT_HEAP_RATE);
+	/* Everything was freed: the records and memstats are back. */
+	CHECK_INT(pf_heap_live_records(), live);
+	proflab_read_memstats(&after);
+	CHECK_INT(after.alloc, before.alloc);
+	CHECK_INT(after.heap_objects, before.heap_objects);
 }
 
 static void memstats_invariants(void)
@@ -479,6 +580,7 @@ int main(void)
 	printf("test_rt_heap\n");
 	fflush(stdout);
 	T_RUN(usable_size_matches_glibc);
+	T_RUN(sampled_blocks_behave);
 	T_RUN(memstats_invariants);
 	T_RUN(exact_at_rate_1);
 	T_RUN(untracked_and_failed);
