@@ -37,7 +37,7 @@ DEB_BUILD := build-essential pkg-config libncurses-dev libcmark-gfm-dev \
 	libcmark-gfm-extensions-dev libprotobuf-c-dev protobuf-c-compiler \
 	zlib1g-dev libunwind-dev libdw-dev libelf-dev libmicrohttpd-dev libedit-dev
 DEB_TEST  := golang-go tmux curl libxml2-utils clang libclang-rt-14-dev python3 man-db nodejs
-DEB_BENCH := google-perftools libgoogle-perftools-dev heaptrack linux-perf hyperfine
+DEB_BENCH := google-perftools libgoogle-perftools-dev heaptrack linux-perf hyperfine valgrind
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_EXTRA)
 
 # ---- dependencies, found with pkg-config (evaluated once, when first used) ----

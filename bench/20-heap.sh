@@ -2,14 +2,20 @@
 # bench/20-heap.sh - the heap profiler's overhead and accuracy, side by side
 # with heaptrack and gperftools' heap profiler, on the same load:
 # tests/progs/heap_churn (malloc/free pairs of mixed sizes). Prints a
-# Markdown section; medians of RUNS runs of CPU time (user + sys, the
-# profiler's helper processes included).
+# Markdown section.
+#
+# This machine's CPU time varies by +-15% from one run to the next, more
+# than the 5% being measured, so runs are paired: each round runs the
+# plain program and then every proflab configuration, and a
+# configuration's overhead is the median over rounds of its CPU time over
+# the plain run of the same round. Instruction counts from cachegrind,
+# which do not vary, are given alongside when valgrind is installed.
 set -u
 ROOT=${PROFLAB_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 N=${HEAP_BENCH_N:-10000000}
-RUNS=${HEAP_BENCH_RUNS:-5}
+RUNS=${HEAP_BENCH_RUNS:-11}
 PROG=$BUILD/tests/progs/heap_churn
 LIB=$BUILD/libproflab.so
 TCMALLOC=$(ls /usr/lib/*/libtcmalloc.so.4 2>/dev/null | head -1)
@@ -17,6 +23,11 @@ TCMALLOC=$(ls /usr/lib/*/libtcmalloc.so.4 2>/dev/null | head -1)
 [ -f "$LIB" ] || { echo "bench/20-heap: $LIB missing" >&2; exit 1; }
 TMP=$(mktemp -d /tmp/proflab-bench-heap.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+FWD=$TMP/forward.so
+${CC:-cc} -O2 -fPIC -shared -fno-plt -o "$FWD" "$ROOT/bench/src/forward.c" || exit 1
+# One CPU, the last: fewer migrations, the same cache for every run.
+CPU=$(($(nproc) - 1))
+PIN="taskset -c $CPU env"
 
 # cpu CMD...: CPU seconds (user + sys of the command and its children).
 cpu() {
@@ -25,39 +36,82 @@ cpu() {
 	awk '{ printf "%.3f\n", $1 + $2 }' <<<"$t"
 }
 
-# median CMD...: median CPU seconds over RUNS runs; the spread (min-max)
-# of the last call is left in $TMP/spread, since the machine may be shared.
-median() {
-	local i
-	for ((i = 0; i < RUNS; i++)); do cpu "$@"; done | sort -n |
-		awk -v s="$TMP/spread" '{ a[NR] = $1 } END { print a[1] "-" a[NR] > s; print a[int((NR + 1) / 2)] }'
+# The configurations measured in every round, after the plain run.
+names=(fwd r0 def all)
+run_config() {
+	case $1 in
+	base) $PIN "$PROG" "$N" ;;
+	fwd) $PIN LD_PRELOAD="$FWD" "$PROG" "$N" ;;
+	r0) $PIN LD_PRELOAD="$LIB" PROFLAB_HEAP_RATE=0 "$PROG" "$N" ;;
+	def) $PIN LD_PRELOAD="$LIB" PROFLAB_HEAPPROFILE="$TMP/def.pb.gz" "$PROG" "$N" ;;
+	all) $PIN LD_PRELOAD="$LIB" PROFLAB_HEAPPROFILE="$TMP/all.pb.gz" PROFLAB_HEAP_RATE=1 "$PROG" "$N" ;;
+	esac
 }
-spread() { cat "$TMP/spread"; }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
-extra() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f%%", 100 * (a - b) / b }'; }
+# Rounds: "name base-seconds seconds" lines.
+for ((i = 0; i < RUNS; i++)); do
+	b=$(cpu run_config base)
+	echo "base $b $b"
+	for c in "${names[@]}"; do
+		echo "$c $b $(cpu run_config "$c")"
+	done
+done >"$TMP/rounds"
 
-base=$(median "$PROG" "$N"); base_s=$(spread)
-def=$(median env LD_PRELOAD="$LIB" PROFLAB_HEAPPROFILE="$TMP/def.pb.gz" "$PROG" "$N"); def_s=$(spread)
-all=$(median env LD_PRELOAD="$LIB" PROFLAB_HEAPPROFILE="$TMP/all.pb.gz" PROFLAB_HEAP_RATE=1 "$PROG" "$N"); all_s=$(spread)
-# The parts of the default-rate cost: the interposer and memstats alone
-# (sampling off, no profile), and the same with the profile written at
-# exit (symbolization included), a fixed cost whatever the load.
-off=$(median env LD_PRELOAD="$LIB" PROFLAB_HEAP_RATE=0 "$PROG" "$N"); off_s=$(spread)
-offw=$(median env LD_PRELOAD="$LIB" PROFLAB_HEAP_RATE=0 PROFLAB_HEAPPROFILE="$TMP/off.pb.gz" "$PROG" "$N"); offw_s=$(spread)
-ht=n/a ht_s=
+# stat NAME: "median min-max median-ratio" of a configuration.
+stat() {
+	awk -v n="$1" '$1 == n { t[++k] = $3; r[k] = $3 / $2 }
+		function med(a, k,   i, j, x) {
+			for (i = 2; i <= k; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+			return a[int((k + 1) / 2)]
+		}
+		END { lo = hi = t[1]; for (i = 1; i <= k; i++) { if (t[i] < lo) lo = t[i]; if (t[i] > hi) hi = t[i] }
+		      printf "%.3f %.3f-%.3f %.4f\n", med(t, k), lo, hi, med(r, k) }' "$TMP/rounds"
+}
+pct() { awk -v r="$1" 'BEGIN { printf "%+.1f%%", 100 * (r - 1) }'; }
+times() { awk -v r="$1" 'BEGIN { printf "%.2fx", r }'; }
+row() { # row LABEL NAME FORMAT TARGET
+	local s
+	s=($(stat "$2"))
+	echo "| $1 | ${s[0]} | ${s[1]} | $($3 "${s[2]}") | $4 |"
+}
+
+base=$(stat base | cut -d' ' -f1)
+# The peers, against the plain program's median: heaptrack records every
+# allocation; gperftools' heap profiler is two orders of magnitude slower
+# and runs a tenth of the load, against tcmalloc alone on the same tenth.
+ht=n/a ht_x=n/a
 if command -v heaptrack >/dev/null; then
-	ht=$(median heaptrack -o "$TMP/ht" "$PROG" "$N"); ht_s=$(spread)
+	ht=$(for i in 1 2 3; do cpu heaptrack -o "$TMP/ht" "$PROG" "$N"; done | sort -n | sed -n 2p)
+	ht_x=$(awk -v a="$ht" -v b="$base" 'BEGIN { printf "%.2fx", a / b }')
 fi
-# gperftools' heap profiler records every allocation and is two orders of
-# magnitude slower: it runs a tenth of the load, against tcmalloc alone on
-# the same tenth.
 N10=$((N / 10))
-tc=n/a gp=n/a tc_s=
+tc=n/a gp=n/a gp_x=n/a
 if [ -n "$TCMALLOC" ]; then
-	tc=$(median env LD_PRELOAD="$TCMALLOC" "$PROG" "$N10"); tc_s=$(spread)
-	gp=$(RUNS=1 median env LD_PRELOAD="$TCMALLOC" HEAPPROFILE="$TMP/gp" "$PROG" "$N10")
+	tc=$(for i in 1 2 3; do cpu env LD_PRELOAD="$TCMALLOC" "$PROG" "$N10"; done | sort -n | sed -n 2p)
+	gp=$(cpu env LD_PRELOAD="$TCMALLOC" HEAPPROFILE="$TMP/gp" "$PROG" "$N10")
+	gp_x=$(awk -v a="$gp" -v b="$tc" 'BEGIN { printf "%.2fx", a / b }')
 fi
+
+# Instructions a malloc/free pair adds, from cachegrind: the difference
+# between M pairs and none, per pair, so that start-up and exit are left
+# out (they are in the CPU times above).
+M=1000000
+instr() { # instr CONFIG-ENV...: instructions of heap_churn M minus heap_churn 0
+	local a z
+	a=$(valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null --trace-children=yes \
+		env "$@" "$PROG" "$M" 2>&1 | awk '/I *refs:/ { gsub(",", "", $NF); v = $NF } END { print v }')
+	z=$(valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null --trace-children=yes \
+		env "$@" "$PROG" 0 2>&1 | awk '/I *refs:/ { gsub(",", "", $NF); v = $NF } END { print v }')
+	awk -v a="$a" -v z="$z" -v m="$M" 'BEGIN { printf "%.1f\n", (a - z) / m }'
+}
+ib=n/a if=n/a i0=n/a idef=n/a
+if command -v valgrind >/dev/null; then
+	ib=$(instr PROFLAB_NONE=1)
+	if=$(instr LD_PRELOAD="$FWD")
+	i0=$(instr LD_PRELOAD="$LIB" PROFLAB_HEAP_RATE=0)
+	idef=$(instr LD_PRELOAD="$LIB")
+fi
+plus() { awk -v a="$1" -v b="$ib" 'BEGIN { if (a == "n/a" || b == "n/a") print "n/a"; else printf "+%.1f", a - b }'; }
 
 # Accuracy at the default rate: the estimate of churn_alloc's bytes.
 truth=$("$PROG" "$N" | awk '{ print $4 }')
@@ -68,24 +122,36 @@ cat <<EOF2
 ## Heap profiler: overhead and accuracy
 
 Load: \`tests/progs/heap_churn $N\`: $N malloc/free pairs, 16 B to 16 KiB
-(7 in 8 under 256 B), 1024 blocks live. CPU seconds (user + sys, helper
-processes included), median of $RUNS runs (min-max alongside: the
-machine may be shared); proflab is preloaded and writes its profile at
-exit (included).
+(7 in 8 under 256 B), 1024 blocks live; glibc spends about 45 ns on a
+pair here, so 5% is about 2 ns, a few instructions. CPU seconds (user +
+sys, helper processes included), pinned to one CPU; proflab is preloaded
+and writes its profile at exit (included). $RUNS paired rounds: extra CPU
+is the median over rounds of each run against the plain run of its own
+round (min-max of the CPU times alongside: runs vary by about 15% here).
 
-| run | CPU s | min-max | extra CPU | target |
+| run | CPU s (median) | min-max | extra CPU | target |
 |---|---|---|---|---|
-| glibc malloc, no profiler | $base | $base_s | - | |
-| proflab, default rate (524288) | $def | $def_s | $(extra "$def" "$base") | at most +5% |
-| proflab, rate 1 (every allocation) | $all | $all_s | $(ratio "$all" "$base") | at most 3x |
-| proflab, rate 0: interposer and memstats only, no profile | $off | $off_s | $(extra "$off" "$base") | |
-| proflab, rate 0, profile written at exit | $offw | $offw_s | $(extra "$offw" "$base") | |
-| heaptrack (every allocation) | $ht | $ht_s | $( [ "$ht" = n/a ] && echo n/a || ratio "$ht" "$base") | peer |
-| tcmalloc alone, $N10 pairs | $tc | $tc_s | - | |
-| gperftools HEAPPROFILE, $N10 pairs (1 run) | $gp | | $( [ "$gp" = n/a ] && echo n/a || ratio "$gp" "$tc") | peer |
+| glibc malloc, no profiler | $base | $(stat base | cut -d' ' -f2) | - | |
+$(row "forwarding-only interposer: the floor of any preloaded one" fwd pct "reference")
+$(row "proflab, rate 0: interposer and memstats, no samples" r0 pct "")
+$(row "proflab, default rate (524288)" def pct "at most +5%")
+$(row "proflab, rate 1 (every allocation)" all times "at most 3x")
+| heaptrack (every allocation; median of 3) | $ht | | $ht_x | peer |
+| tcmalloc alone, $N10 pairs (median of 3) | $tc | | - | |
+| gperftools HEAPPROFILE, $N10 pairs (1 run) | $gp | | $gp_x | peer |
+
+Instructions per malloc/free pair (cachegrind, $M pairs less none: start-up
+and exit left out):
+
+| run | instructions a pair | added |
+|---|---|---|
+| glibc malloc, no profiler | $ib | - |
+| forwarding-only interposer | $if | $(plus "$if") |
+| proflab, rate 0 | $i0 | $(plus "$i0") |
+| proflab, default rate | $idef | $(plus "$idef") |
 
 Accuracy at the default rate: proflab estimates churn_alloc's alloc_space
 at ${est:-?} bytes for ${truth:-?} requested
-($( [ -n "$est" ] && [ -n "$truth" ] && extra "$est" "$truth" || echo ?); target within 15%).
+($( [ -n "$est" ] && [ -n "$truth" ] && awk -v a="$est" -v b="$truth" 'BEGIN { printf "%+.1f%%", 100 * (a - b) / b }' || echo ?); target within 15%).
 
 EOF2

@@ -119,16 +119,21 @@ static int bucket_is(const struct pf_heap_bucket *b, uint64_t h, const uintptr_t
 	       memcmp(b->pcs, pcs, n * sizeof(*pcs)) == 0;
 }
 
-/* The last bucket this thread found: allocation sites tend to repeat. */
-static __thread struct pf_heap_bucket *tl_last __attribute__((tls_model("initial-exec")));
+/* The last bucket this thread found, and its hash, which is compared
+ * first so that a miss costs no cache miss: allocation sites repeat. */
+struct last_bucket {
+	uint64_t hash;
+	struct pf_heap_bucket *b;
+};
+static __thread struct last_bucket tl_last __attribute__((tls_model("initial-exec")));
 
 static struct pf_heap_bucket *bucket_get(const uintptr_t *pcs, size_t n, size_t size)
 {
 	uint64_t h = stack_hash(pcs, n, size);
 	_Atomic(struct pf_heap_bucket *) *head = &g_bhash[h >> (64 - BUCKET_BITS)];
-	struct pf_heap_bucket *b = tl_last;
+	struct pf_heap_bucket *b = tl_last.b;
 
-	if (b && bucket_is(b, h, pcs, n, size))
+	if (b && tl_last.hash == h && bucket_is(b, h, pcs, n, size))
 		return b;
 	for (b = atomic_load_explicit(head, memory_order_acquire); b; b = b->hnext)
 		if (bucket_is(b, h, pcs, n, size))
@@ -152,8 +157,10 @@ static struct pf_heap_bucket *bucket_get(const uintptr_t *pcs, size_t n, size_t 
 out:
 	pthread_mutex_unlock(&g_block);
 found:
-	if (b)
-		tl_last = b;
+	if (b) {
+		tl_last.hash = h;
+		tl_last.b = b;
+	}
 	return b;
 }
 
