@@ -41,11 +41,15 @@ DEB_BENCH := google-perftools libgoogle-perftools-dev heaptrack linux-perf hyper
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_EXTRA)
 
 # ---- dependencies, found with pkg-config (evaluated once, when first used) ----
+# libmicrohttpd: headers only; the runtime loads it when the debug endpoint
+# starts (src/runtime/mhd.c), by the soname found here.
 PKGS_RT  := libunwind libdw libprotobuf-c zlib libmicrohttpd
-PKGS_APP := ncursesw libcmark-gfm libprotobuf-c zlib libdw libedit libmicrohttpd
+PKGS_RT_LINK := libunwind libdw libprotobuf-c zlib
+PKGS_APP := ncursesw libcmark-gfm libprotobuf-c zlib libdw libedit
 pkg = $(shell $(PKG_CONFIG) $(1) $(2) 2>/dev/null)
 RT_PKG_CFLAGS  = $(eval RT_PKG_CFLAGS := $(call pkg,--cflags,$(PKGS_RT)))$(RT_PKG_CFLAGS)
-RT_PKG_LIBS    = $(eval RT_PKG_LIBS := $(call pkg,--libs,$(PKGS_RT)))$(RT_PKG_LIBS)
+RT_PKG_LIBS    = $(eval RT_PKG_LIBS := $(call pkg,--libs,$(PKGS_RT_LINK)))$(RT_PKG_LIBS)
+MHD_SONAME     = $(eval MHD_SONAME := $(or $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir libmicrohttpd)/libmicrohttpd.so" 2>/dev/null | awk '/SONAME/ { print $$2 }'),libmicrohttpd.so.12))$(MHD_SONAME)
 APP_PKG_CFLAGS = $(eval APP_PKG_CFLAGS := $(call pkg,--cflags,$(PKGS_APP)))$(APP_PKG_CFLAGS)
 APP_PKG_LIBS   = $(eval APP_PKG_LIBS := $(call pkg,--libs,$(PKGS_APP)))$(APP_PKG_LIBS)
 
@@ -129,8 +133,8 @@ $(GEN_C) $(GEN_H): proto/profile.proto | pkgcheck
 # rewritten only when they change, so a new PREFIX rebuilds what needs it.
 $(CONFIG_H): FORCE
 	@mkdir -p $(BUILD)/gen
-	@printf '#define PF_VERSION "%s"\n#define PF_DATADIR "%s"\n#define PF_LIBDIR "%s"\n#define PF_INCLUDEDIR "%s"\n' \
-		'$(VERSION)' '$(DATADIR)' '$(LIBDIR)' '$(INCLUDEDIR)' > $@.tmp
+	@printf '#define PF_VERSION "%s"\n#define PF_DATADIR "%s"\n#define PF_LIBDIR "%s"\n#define PF_INCLUDEDIR "%s"\n#define PF_MHD_SONAME "%s"\n' \
+		'$(VERSION)' '$(DATADIR)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(MHD_SONAME)' > $@.tmp
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 FORCE:
 

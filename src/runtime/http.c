@@ -53,7 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
+#include "mhd.h"
 
 #include "proflab.h"
 #include "rt.h"
@@ -816,6 +816,10 @@ static int start(const char *addr, char *bound, size_t bsize, int *loopback, str
 	s->port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
 					   : ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	s->pid = getpid();
+	if (pf_mhd_load(err) < 0) {
+		rc = -ENOSYS;
+		goto out;
+	}
 	s->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 					(a.ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				0, NULL, NULL, on_request, s,
