@@ -150,6 +150,14 @@ and exit left out):
 | proflab, rate 0 | $i0 | $(plus "$i0") |
 | proflab, default rate | $idef | $(plus "$idef") |
 
+Where the default rate's extra CPU goes (medians of ratios, so the parts
+are approximate): calling through any preloaded interposer
+$(pct "$(stat fwd | cut -d' ' -f3)"); proflab's interposer with memstats, which reads and counts
+every block's size, $(pct "$(stat r0 | cut -d' ' -f3)") in all; sampling, symbolizing and writing
+the profile, the rest. The memstats part is the floor: exact per-block
+counts need the block's size after glibc returns, so malloc cannot
+tail-call glibc.
+
 Accuracy at the default rate: proflab estimates churn_alloc's alloc_space
 at ${est:-?} bytes for ${truth:-?} requested
 ($( [ -n "$est" ] && [ -n "$truth" ] && awk -v a="$est" -v b="$truth" 'BEGIN { printf "%+.1f%%", 100 * (a - b) / b }' || echo ?); target within 15%).

@@ -9,12 +9,15 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "proflab.h"
 #include "pprof/functab.c" /* proflab's reader of per-function totals (not in the runtime library) */
@@ -573,6 +576,32 @@ static void api_errors(void)
 	CHECK(proflab_heap_write("/nonexistent-dir/x/heap.pb.gz") < 0);
 }
 
+/* A sampled block that reaches glibc's free directly, bypassing the
+ * interposer, stops the program (glibc's "munmap_chunk(): invalid
+ * pointer") rather than corrupting the heap. In a child. */
+extern void __libc_free(void *);
+
+static void sampled_block_refused_by_glibc(void)
+{
+	int status = 0;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		void *p;
+
+		proflab_heap_set_rate(1);
+		p = malloc(100);
+		dup2(open("/dev/null", O_WRONLY), 2);
+		__libc_free(p);
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+}
+
 int main(void)
 {
 	/* stdout's buffer is allocated by the first printf: do it first, so
@@ -581,6 +610,7 @@ int main(void)
 	fflush(stdout);
 	T_RUN(usable_size_matches_glibc);
 	T_RUN(sampled_blocks_behave);
+	T_RUN(sampled_block_refused_by_glibc);
 	T_RUN(memstats_invariants);
 	T_RUN(exact_at_rate_1);
 	T_RUN(untracked_and_failed);
