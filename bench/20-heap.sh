@@ -96,13 +96,14 @@ fi
 # between M pairs and none, per pair, so that start-up and exit are left
 # out (they are in the CPU times above).
 M=1000000
-instr() { # instr CONFIG-ENV...: instructions of heap_churn M minus heap_churn 0
-	local a z
-	a=$(valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null --trace-children=yes \
-		env "$@" "$PROG" "$M" 2>&1 | awk '/I *refs:/ { gsub(",", "", $NF); v = $NF } END { print v }')
-	z=$(valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null --trace-children=yes \
-		env "$@" "$PROG" 0 2>&1 | awk '/I *refs:/ { gsub(",", "", $NF); v = $NF } END { print v }')
-	awk -v a="$a" -v z="$z" -v m="$M" 'BEGIN { printf "%.1f\n", (a - z) / m }'
+irefs() { # irefs PAIRS CONFIG-ENV...: instructions heap_churn PAIRS executes
+	local pairs=$1
+	shift
+	valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null --trace-children=yes \
+		env "$@" "$PROG" "$pairs" 2>&1 | awk '/I *refs:/ { gsub(",", "", $NF); v = $NF } END { print v }'
+}
+instr() { # instr CONFIG-ENV...: instructions a pair, M pairs less none
+	awk -v a="$(irefs "$M" "$@")" -v z="$(irefs 0 "$@")" -v m="$M" 'BEGIN { printf "%.1f\n", (a - z) / m }'
 }
 ib=n/a if=n/a i0=n/a idef=n/a
 if command -v valgrind >/dev/null; then

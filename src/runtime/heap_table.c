@@ -119,6 +119,18 @@ static int bucket_is(const struct pf_heap_bucket *b, uint64_t h, const uintptr_t
 	       memcmp(b->pcs, pcs, n * sizeof(*pcs)) == 0;
 }
 
+/* The bucket in chain head with this key, or NULL. */
+static struct pf_heap_bucket *chain_find(_Atomic(struct pf_heap_bucket *) *head, uint64_t h,
+					 const uintptr_t *pcs, size_t n, size_t size)
+{
+	struct pf_heap_bucket *b;
+
+	for (b = atomic_load_explicit(head, memory_order_acquire); b; b = b->hnext)
+		if (bucket_is(b, h, pcs, n, size))
+			break;
+	return b;
+}
+
 /* The last bucket this thread found, and its hash, which is compared
  * first so that a miss costs no cache miss: allocation sites repeat. */
 struct last_bucket {
@@ -135,14 +147,14 @@ static struct pf_heap_bucket *bucket_get(const uintptr_t *pcs, size_t n, size_t 
 
 	if (b && tl_last.hash == h && bucket_is(b, h, pcs, n, size))
 		return b;
-	for (b = atomic_load_explicit(head, memory_order_acquire); b; b = b->hnext)
-		if (bucket_is(b, h, pcs, n, size))
-			goto found;
+	b = chain_find(head, h, pcs, n, size);
+	if (b)
+		goto found;
 	pthread_mutex_lock(&g_block);
 	/* Look again: another thread may have added it meanwhile. */
-	for (b = atomic_load_explicit(head, memory_order_acquire); b; b = b->hnext)
-		if (bucket_is(b, h, pcs, n, size))
-			goto out;
+	b = chain_find(head, h, pcs, n, size);
+	if (b)
+		goto out;
 	b = pool_alloc(sizeof(*b) + n * sizeof(*pcs));
 	if (!b)
 		goto out;

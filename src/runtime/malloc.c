@@ -63,8 +63,6 @@ extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void __libc_free(void *);
 extern void *__libc_memalign(size_t, size_t);
-extern void *__libc_valloc(size_t);
-extern void *__libc_pvalloc(size_t);
 
 #define EXPORT __attribute__((visibility("default")))
 #define RA() ((uintptr_t)__builtin_return_address(0))
@@ -134,6 +132,13 @@ static inline size_t glibc_ms_bytes(size_t w)
 	return (w & ~(size_t)7) - (w & 2 ? 8 : 0);
 }
 
+/* The same for a tagged block whose program's block is off bytes into
+ * glibc's block p0: the program's usable bytes plus 8. */
+static inline size_t tagged_ms_bytes(const void *p0, size_t off)
+{
+	return pf_usable_inline(p0) - off + 8;
+}
+
 size_t pf_malloc_usable(const void *p)
 {
 	size_t w;
@@ -160,10 +165,11 @@ static inline void count_free_bytes(size_t ms_bytes)
 		pf_memstats_slow(&tl.ms);
 }
 
-/* Count glibc's block p (non-NULL, untagged); returns p. */
+/* Count glibc's block p (untagged), if glibc gave one; returns p. */
 static inline void *count_alloc(void *p)
 {
-	count_alloc_bytes(glibc_ms_bytes(size_word(p)));
+	if (p)
+		count_alloc_bytes(glibc_ms_bytes(size_word(p)));
 	return p;
 }
 
@@ -204,21 +210,11 @@ void pf_heap_set_thread_interval(int64_t next)
 }
 
 /* Take an allocation of n bytes off the countdown: whether it is due
- * (the countdown was at most n). One instruction on x86-64. Inline: every
- * entry point starts with it; the due case then calls decide(). */
+ * (the countdown was at most n). Inline: every entry point starts with
+ * it; the due case then calls decide(). */
 static inline int due(size_t n)
 {
-#if defined(__x86_64__) && defined(__GCC_ASM_FLAG_OUTPUTS__)
-	int le;
-
-	__asm__("subq %2, %0" : "+m"(tl.next), "=@ccbe"(le) : "er"(n));
-	return le;
-#else
-	uint64_t old = tl.next;
-
-	tl.next = old - n;
-	return old <= n;
-#endif
+	return pf_countdown(&tl.next, n);
 }
 
 /* An allocation of n bytes from the function returning to ra was due
@@ -259,6 +255,14 @@ COLD static struct pf_heap_bucket *decide(size_t n, uintptr_t ra)
 	return pf_heap_bucket_here(n, ra);
 }
 
+/* Take an allocation of n bytes from the function returning to ra off
+ * the countdown: the bucket to record it in if it is sampled, else NULL.
+ * The entry points other than malloc start with it. */
+static inline struct pf_heap_bucket *sampled(size_t n, uintptr_t ra)
+{
+	return due(n) ? decide(n, ra) : NULL;
+}
+
 /* ---- tagged blocks ---- */
 
 /* Put the header on glibc's block p0 (non-NULL) with the program's block
@@ -269,7 +273,7 @@ static void *tag(void *p0, size_t off, struct pf_heap_bucket *b)
 
 	((struct pf_heap_bucket **)p)[-2] = b;
 	((size_t *)p)[-1] = TAG(off);
-	count_alloc_bytes(pf_usable_inline(p0) - off + 8);
+	count_alloc_bytes(tagged_ms_bytes(p0, off));
 	if (b)
 		pf_heap_count_alloc(b);
 	return p;
@@ -299,7 +303,7 @@ COLD static void free_tagged(void *p, size_t w)
 	struct pf_heap_bucket *b = tag_bucket(p);
 	void *p0 = tag_base(p, w);
 
-	count_free_bytes(pf_usable_inline(p0) - (w >> 4) + 8);
+	count_free_bytes(tagged_ms_bytes(p0, w >> 4));
 	if (b)
 		pf_heap_count_free(b);
 	__libc_free(p0);
@@ -311,12 +315,10 @@ COLD static void free_tagged(void *p, size_t w)
 COLD static void *malloc_due(size_t n, uintptr_t ra)
 {
 	struct pf_heap_bucket *b = decide(n, ra);
-	void *p;
 
 	if (b)
 		return alloc_tagged(b, HDR, n, 0);
-	p = __libc_malloc(n);
-	return p ? count_alloc(p) : p;
+	return count_alloc(__libc_malloc(n));
 }
 
 /* A block glibc mmapped: not worth a place on the fast path. */
@@ -346,18 +348,13 @@ EXPORT FAST void *malloc(size_t n)
 
 EXPORT void *calloc(size_t nmemb, size_t size)
 {
+	struct pf_heap_bucket *b;
 	size_t n;
-	void *p;
 
 	/* An overflowing product is glibc's to refuse. */
-	if (!__builtin_mul_overflow(nmemb, size, &n) && due(n)) {
-		struct pf_heap_bucket *b = decide(n, RA());
-
-		if (b)
-			return alloc_tagged(b, HDR, n, 1);
-	}
-	p = __libc_calloc(nmemb, size);
-	return p ? count_alloc(p) : p;
+	if (!__builtin_mul_overflow(nmemb, size, &n) && (b = sampled(n, RA())) != NULL)
+		return alloc_tagged(b, HDR, n, 1);
+	return count_alloc(__libc_calloc(nmemb, size));
 }
 
 /* free of a block whose size word has bit 1 set: tagged, or mmapped by
@@ -405,29 +402,27 @@ EXPORT FAST void free(void *p)
  * becomes sampled is copied into a new tagged block. */
 static void *do_realloc(void *p, size_t n, uintptr_t ra)
 {
-	struct pf_heap_bucket *b = NULL;
+	struct pf_heap_bucket *b;
 	size_t w, old, total;
 	void *q;
 
 	if (!p) {
-		if (due(n) && (b = decide(n, ra)) != NULL)
+		if ((b = sampled(n, ra)) != NULL)
 			return alloc_tagged(b, HDR, n, 0);
-		q = __libc_malloc(n);
-		return q ? count_alloc(q) : q;
+		return count_alloc(__libc_malloc(n));
 	}
 	if (n == 0) {
 		/* glibc frees and returns NULL. */
 		free(p);
 		return NULL;
 	}
-	if (due(n))
-		b = decide(n, ra);
+	b = sampled(n, ra);
 	w = size_word(p);
 	if (is_tagged(w) && (w >> 4) == HDR && !__builtin_add_overflow(n, HDR, &total)) {
 		struct pf_heap_bucket *ob = tag_bucket(p);
 		void *p0 = tag_base(p, w);
 
-		old = pf_usable_inline(p0) - HDR + 8;
+		old = tagged_ms_bytes(p0, HDR);
 		q = __libc_realloc(p0, total);
 		if (!q)
 			return NULL;
@@ -445,13 +440,7 @@ static void *do_realloc(void *p, size_t n, uintptr_t ra)
 		return count_alloc(q);
 	}
 	/* Into a new block: sampled, or out of an over-aligned tagged one. */
-	if (b) {
-		q = alloc_tagged(b, HDR, n, 0);
-	} else {
-		q = __libc_malloc(n);
-		if (q)
-			count_alloc(q);
-	}
+	q = b ? alloc_tagged(b, HDR, n, 0) : count_alloc(__libc_malloc(n));
 	if (!q)
 		return NULL;
 	old = pf_malloc_usable(p);
@@ -479,16 +468,11 @@ EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
 /* memalign and its kin; align is a power of two. */
 static void *aligned(size_t align, size_t n, uintptr_t ra)
 {
-	void *p;
+	struct pf_heap_bucket *b = sampled(n, ra);
 
-	if (due(n)) {
-		struct pf_heap_bucket *b = decide(n, ra);
-
-		if (b)
-			return alloc_tagged(b, align, n, 0);
-	}
-	p = __libc_memalign(align, n);
-	return p ? count_alloc(p) : p;
+	if (b)
+		return alloc_tagged(b, align, n, 0);
+	return count_alloc(__libc_memalign(align, n));
 }
 
 /* glibc's memalign takes any alignment and rounds it up to a power of two
@@ -526,39 +510,22 @@ EXPORT void *memalign(size_t align, size_t n)
 	return aligned(round_align(align), n, RA());
 }
 
+/* glibc's valloc and pvalloc are its memalign to the page size (pvalloc
+ * of the request rounded up to whole pages); so are ours. */
 EXPORT void *valloc(size_t n)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	void *p;
-
-	if (due(n)) {
-		struct pf_heap_bucket *b = decide(n, RA());
-
-		if (b)
-			return alloc_tagged(b, page, n, 0);
-	}
-	p = __libc_valloc(n);
-	return p ? count_alloc(p) : p;
+	return aligned((size_t)sysconf(_SC_PAGESIZE), n, RA());
 }
 
 EXPORT void *pvalloc(size_t n)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), rounded;
-	void *p;
 
 	if (__builtin_add_overflow(n, page - 1, &rounded)) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	rounded &= ~(page - 1);
-	if (due(rounded)) {
-		struct pf_heap_bucket *b = decide(rounded, RA());
-
-		if (b)
-			return alloc_tagged(b, page, rounded, 0);
-	}
-	p = __libc_pvalloc(n);
-	return p ? count_alloc(p) : p;
+	return aligned(page, rounded & ~(page - 1), RA());
 }
 
 EXPORT size_t malloc_usable_size(void *p)

@@ -95,8 +95,8 @@ static void slot_refill(struct pf_ms_slot *s)
 }
 
 /* Move s's counts to the common total; s is not linked (no reader sees
- * it). Every later count in s borrows, takes the slow path and comes
- * here again. */
+ * it). Every later count in s runs out its countdown at once, takes the
+ * slow path and comes here again. */
 static void slot_fold(struct pf_ms_slot *s)
 {
 	__atomic_fetch_add(&g_dead.alloc_bytes, own_alloc_bytes(s), __ATOMIC_RELEASE);

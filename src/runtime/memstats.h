@@ -74,8 +74,8 @@ struct pf_ms_slot {
 	 * atomic loads while the slot is linked. Bytes count down: *_left
 	 * is what may still be counted before the slow path, and the bytes
 	 * counted in all are *_base - *_left (mod 2^64), so the hot path is
-	 * one subtract whose borrow is the test. A zero slot (a new thread,
-	 * an ended one) borrows at once. */
+	 * one subtract whose flags are the test (pf_countdown). A zero slot
+	 * (a new thread, an ended one) runs out at once. */
 	uint64_t alloc_left, free_left;
 	uint64_t mallocs, frees;
 	/* Changed with *_left, on the slow path only, between two steps of
@@ -87,30 +87,35 @@ struct pf_ms_slot {
 	struct pf_ms_slot *next; /* list of running threads' slots */
 };
 
-/* *m -= v; whether that borrowed. One instruction on x86-64, where the
- * compiler would otherwise load, subtract and store. */
-static inline int pf_ms_sub_borrow(uint64_t *m, uint64_t v)
+/* Count v off the countdown *m (mod 2^64): whether it ran out, that is
+ * *m was at most v. One instruction on x86-64, where the compiler would
+ * otherwise load, subtract, store and compare. Also the heap profiler's
+ * sampling countdown (malloc.c). */
+static inline int pf_countdown(uint64_t *m, uint64_t v)
 {
 #if defined(__x86_64__) && defined(__GCC_ASM_FLAG_OUTPUTS__)
-	int borrow;
+	int out;
 
-	__asm__("subq %2, %0" : "+m"(*m), "=@ccb"(borrow) : "er"(v));
-	return borrow;
+	__asm__("subq %2, %0" : "+m"(*m), "=@ccbe"(out) : "er"(v));
+	return out;
 #else
-	return __builtin_sub_overflow(*m, v, m);
+	uint64_t old = *m;
+
+	*m = old - v;
+	return old <= v;
 #endif
 }
 
 static inline int pf_memstats_alloc(struct pf_ms_slot *s, size_t n)
 {
 	s->mallocs++;
-	return pf_ms_sub_borrow(&s->alloc_left, n);
+	return pf_countdown(&s->alloc_left, n);
 }
 
 static inline int pf_memstats_free(struct pf_ms_slot *s, size_t n)
 {
 	s->frees++;
-	return pf_ms_sub_borrow(&s->free_left, n);
+	return pf_countdown(&s->free_left, n);
 }
 
 #endif

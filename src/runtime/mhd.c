@@ -27,26 +27,12 @@ static void load(void)
 		return;
 	}
 #define SYM(f)                                                                         \
-	do {                                                                           \
-		pf_mhd.f = (__typeof__(pf_mhd.f))dlsym(h, "MHD_" #f);                 \
-		if (!pf_mhd.f) {                                                       \
-			pf_fmt(g_why, sizeof(g_why), "%s: no MHD_%s", PF_MHD_SONAME, #f); \
-			return;                                                        \
-		}                                                                      \
-	} while (0)
-	SYM(start_daemon);
-	SYM(stop_daemon);
-	SYM(run);
-	SYM(get_timeout);
-	SYM(get_daemon_info);
-	SYM(get_connection_info);
-	SYM(lookup_connection_value);
-	SYM(suspend_connection);
-	SYM(resume_connection);
-	SYM(create_response_from_buffer);
-	SYM(add_response_header);
-	SYM(queue_response);
-	SYM(destroy_response);
+	pf_mhd.f = (__typeof__(pf_mhd.f))dlsym(h, "MHD_" #f);                         \
+	if (!pf_mhd.f) {                                                               \
+		pf_fmt(g_why, sizeof(g_why), "%s: no MHD_%s", PF_MHD_SONAME, #f);      \
+		return;                                                                \
+	}
+	PF_MHD_FUNCS(SYM)
 #undef SYM
 	g_ok = 1;
 }

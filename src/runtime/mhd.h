@@ -12,20 +12,18 @@
 
 #include "../base/err.h"
 
+/* The functions http.c uses, once: the table below and the loader are
+ * made from this list (the #defines at the end must name the same). */
+#define PF_MHD_FUNCS(X)                                                                 \
+	X(start_daemon) X(stop_daemon) X(run) X(get_timeout) X(get_daemon_info)          \
+	X(get_connection_info) X(lookup_connection_value) X(suspend_connection)          \
+	X(resume_connection) X(create_response_from_buffer) X(add_response_header)      \
+	X(queue_response) X(destroy_response)
+
 struct pf_mhd_api {
-	__typeof__(MHD_start_daemon) *start_daemon;
-	__typeof__(MHD_stop_daemon) *stop_daemon;
-	__typeof__(MHD_run) *run;
-	__typeof__(MHD_get_timeout) *get_timeout;
-	__typeof__(MHD_get_daemon_info) *get_daemon_info;
-	__typeof__(MHD_get_connection_info) *get_connection_info;
-	__typeof__(MHD_lookup_connection_value) *lookup_connection_value;
-	__typeof__(MHD_suspend_connection) *suspend_connection;
-	__typeof__(MHD_resume_connection) *resume_connection;
-	__typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
-	__typeof__(MHD_add_response_header) *add_response_header;
-	__typeof__(MHD_queue_response) *queue_response;
-	__typeof__(MHD_destroy_response) *destroy_response;
+#define PF_MHD_FIELD(f) __typeof__(MHD_##f) *f;
+	PF_MHD_FUNCS(PF_MHD_FIELD)
+#undef PF_MHD_FIELD
 };
 
 extern struct pf_mhd_api pf_mhd;
