@@ -108,6 +108,11 @@ int pf_rep_trimmed(struct pf_graph *g, const struct pf_report_opts *o, int trim,
 void pf_rep_trimmed_release(struct pf_trimmed *t);
 /* A value as the report prints it (ScaledLabel to unit). */
 void pf_rep_value(const struct pf_graph *g, const char *unit, int64_t v, char *dst, size_t size);
+/* The five columns a function's row starts with in top and peek (flat,
+ * flat%, sum%, cum, cum%), appended to out without a newline; *sum is
+ * the running flat total, which n's flat joins first. 0 or -1. */
+int pf_rep_columns(const struct pf_graph *g, const char *unit, const struct pf_gnode *n,
+		   int64_t *sum, struct pf_buf *out);
 /* ProfileLabels: File, Build ID, comments, Type, Time, Duration lines,
  * each ending in a newline. */
 int pf_rep_profile_labels(const struct pf_graph *g, const char *unit, struct pf_buf *out);

@@ -124,21 +124,14 @@ int pf_report_peek(const struct pf_profile *p, const char *regex,
 	for (i = 0; i < t.n; i++) {
 		uint32_t id = t.order[i];
 		const struct pf_gnode *n = &g.nodes[id];
-		char fv[64], cv[64], fp[32], sp[32], cp[32];
 
 		if (rx && !pf_regex_match(rx, n->name))
 			continue;
 		matched++;
 		rc |= pf_buf_puts(out, sep);
 		rc |= print_edges(&g, &t, id, 1, n->cum, ins, ne, tmp, out);
-		sum = pf_add64(sum, n->flat);
-		pf_rep_value(&g, t.unit, n->flat, fv, sizeof(fv));
-		pf_rep_value(&g, t.unit, n->cum, cv, sizeof(cv));
-		pf_units_percentage(n->flat, g.total, fp, sizeof(fp));
-		pf_units_percentage(sum, g.total, sp, sizeof(sp));
-		pf_units_percentage(n->cum, g.total, cp, sizeof(cp));
-		rc |= pf_buf_printf(out, "%10s %s %s %10s %s                | %s\n", fv, fp, sp, cv,
-				    cp, n->name);
+		rc |= pf_rep_columns(&g, t.unit, n, &sum, out);
+		rc |= pf_buf_printf(out, "                | %s\n", n->name);
 		rc |= print_edges(&g, &t, id, 0, n->cum, outs, ne, tmp, out);
 	}
 	if (t.n > 0)

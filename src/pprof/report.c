@@ -63,6 +63,20 @@ void pf_rep_value(const struct pf_graph *g, const char *unit, int64_t v, char *d
 	pf_units_label(v, g->sample_unit, unit, dst, size);
 }
 
+int pf_rep_columns(const struct pf_graph *g, const char *unit, const struct pf_gnode *n,
+		   int64_t *sum, struct pf_buf *out)
+{
+	char fv[64], cv[64], fp[32], sp[32], cp[32];
+
+	*sum = pf_add64(*sum, n->flat);
+	pf_rep_value(g, unit, n->flat, fv, sizeof(fv));
+	pf_rep_value(g, unit, n->cum, cv, sizeof(cv));
+	pf_units_percentage(n->flat, g->total, fp, sizeof(fp));
+	pf_units_percentage(*sum, g->total, sp, sizeof(sp));
+	pf_units_percentage(n->cum, g->total, cp, sizeof(cp));
+	return pf_buf_printf(out, "%10s %s %s %10s %s", fv, fp, sp, cv, cp);
+}
+
 void pf_report_format_value(const struct pf_profile *p, int si, int64_t v, const char *unit,
 			    char *dst, size_t size)
 {

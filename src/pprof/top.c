@@ -2,7 +2,6 @@
 #include "report.h"
 
 #include "graph.h"
-#include "units.h"
 
 int pf_report_top(const struct pf_profile *p, const struct pf_report_opts *o,
 		  struct pf_buf *out, struct pf_err *err)
@@ -25,18 +24,12 @@ int pf_report_top(const struct pf_profile *p, const struct pf_report_opts *o,
 	rc |= pf_buf_printf(out, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
 	for (i = 0; i < t.n; i++) {
 		const struct pf_gnode *n = &g.nodes[t.order[i]];
-		char fv[64], cv[64], fp[32], sp[32], cp[32];
 		const char *inl = "";
 
 		if (n->in_inline)
 			inl = n->in_noinline ? " (partial-inline)" : " (inline)";
-		sum = pf_add64(sum, n->flat);
-		pf_rep_value(&g, t.unit, n->flat, fv, sizeof(fv));
-		pf_rep_value(&g, t.unit, n->cum, cv, sizeof(cv));
-		pf_units_percentage(n->flat, g.total, fp, sizeof(fp));
-		pf_units_percentage(sum, g.total, sp, sizeof(sp));
-		pf_units_percentage(n->cum, g.total, cp, sizeof(cp));
-		rc |= pf_buf_printf(out, "%10s %s %s %10s %s  %s%s\n", fv, fp, sp, cv, cp, n->name, inl);
+		rc |= pf_rep_columns(&g, t.unit, n, &sum, out);
+		rc |= pf_buf_printf(out, "  %s%s\n", n->name, inl);
 	}
 	if (rc)
 		rc = pf_err_set(err, PF_EFAIL, "out of memory");
