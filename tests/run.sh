@@ -2,7 +2,8 @@
 # tests/run.sh - proflab's one test runner (make test / make check).
 #
 # Runs every unit-test binary ($BUILD/tests/unit/test_*) and every
-# end-to-end script (tests/e2e/*.sh). Each prints one "PASS name" or
+# end-to-end script (tests/e2e/*.sh, except lib.sh and the *_lib.sh
+# helpers they source). Each prints one "PASS name" or
 # "FAIL name" line per case; a file that exits non-zero without printing a
 # FAIL line, or that times out, counts as one failure. Ends with the line
 # "N passed, N failed" and exits 1 when anything failed.
@@ -56,7 +57,7 @@ for t in "$BUILD"/tests/unit/test_*; do
 done
 for s in tests/e2e/*.sh; do
 	[ -f "$s" ] || continue
-	case $(basename "$s") in lib.sh) continue ;; esac
+	case $(basename "$s") in lib.sh | *_lib.sh) continue ;; esac
 	run_one "e2e/$(basename "$s" .sh)" bash "$s"
 done
 

@@ -4,37 +4,13 @@
 # PROFLAB_HTTP leaving the environment, the C API, a client that goes away
 # mid-profile, and a profile in progress when the program exits.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/http_lib.sh"
 
-LIB=$BUILD/libproflab.so
-PROG=$BUILD/tests/progs/http_service
 export HOME=$TMP PPROF_TMPDIR=$TMP
 
 # The output of a run without proflab: what every run below must print.
 WANT=$("$PROG" 30)
 
-# start_service NAME [VAR=VALUE...]: as in http.sh; sets PID, PORT, STOP, SOUT, SERR.
-start_service() {
-	local name=$1 i
-	shift
-	STOP=$TMP/$name.stop SOUT=$TMP/$name.out SERR=$TMP/$name.err
-	rm -f "$STOP"
-	env PROFLAB_HTTP=127.0.0.1:0 "$@" LD_PRELOAD="$LIB" "$PROG" 30 "$STOP" >"$SOUT" 2>"$SERR" &
-	PID=$!
-	PORT=
-	for i in $(seq 1 300); do
-		PORT=$(sed -n 's|^proflab: serving /debug/pprof/ on http://.*:\([0-9][0-9]*\).*|\1|p' "$SERR")
-		[ -n "$PORT" ] && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "start $name" "no serving line; stderr: $(cat "$SERR")"
-	return 1
-}
-stop_service() {
-	touch "$STOP"
-	wait "$PID"
-	SRC=$?
-}
 code() { curl -s -o "$TMP/body" -w '%{http_code}' --max-time 60 "$@"; }
 
 # ---- refused addresses: one line on stderr, the program runs on ----
@@ -53,7 +29,7 @@ refused "bad port" 127.0.0.1:99999 "bad port '99999'"
 refused "IPv6 without brackets" ::1:6060 "IPv6 addresses need brackets"
 
 # ---- ALLOW_REMOTE=1 serves on every interface (reached here through loopback) ----
-start_service remote PROFLAB_HTTP=0.0.0.0:0 PROFLAB_HTTP_ALLOW_REMOTE=1 || exit 1
+start_service remote 30 PROFLAB_HTTP=0.0.0.0:0 PROFLAB_HTTP_ALLOW_REMOTE=1 || exit 1
 expect_contains "remote: serving line warns" "$(cat "$SERR")" \
 	"on http://0.0.0.0:$PORT (not loopback: anyone who can reach it can profile this program)"
 expect_eq "remote: answers" "$(code "http://127.0.0.1:$PORT/debug/pprof/cmdline")" 200
@@ -63,11 +39,11 @@ run env PROFLAB_HTTP=0.0.0.0:0 PROFLAB_HTTP_ALLOW_REMOTE=yes LD_PRELOAD="$LIB" "
 expect_contains "ALLOW_REMOTE must be 1" "$ERR" "refusing a non-loopback address"
 
 # ---- IPv6 loopback and localhost ----
-start_service v6 PROFLAB_HTTP='[::1]:0' || exit 1
+start_service v6 30 PROFLAB_HTTP='[::1]:0' || exit 1
 expect_contains "[::1]: serving line" "$(cat "$SERR")" "on http://[::1]:$PORT"
 expect_eq "[::1]: answers" "$(code "http://[::1]:$PORT/debug/pprof/")" 200
 stop_service
-start_service localhost PROFLAB_HTTP=localhost:0 || exit 1
+start_service localhost 30 PROFLAB_HTTP=localhost:0 || exit 1
 expect_contains "localhost: bound to 127.0.0.1" "$(cat "$SERR")" "on http://127.0.0.1:$PORT"
 
 # ---- a port in use: the second program runs on without the endpoint ----
@@ -88,7 +64,7 @@ run env PROFLAB_TEST_API=0.0.0.0:0 "$PROG-linked" 30
 expect_eq "API: non-loopback refused with -EACCES" "$RC:$ERR" "3:api start: error -13"
 
 # ---- idle, the endpoint's threads use no CPU at all ----
-start_service idle || exit 1
+start_service idle 30 || exit 1
 ticks() { # the CPU ticks (user + system) of the endpoint's threads
 	local t sum=0
 	for t in /proc/$PID/task/*; do
@@ -133,7 +109,7 @@ if [ -n "$a0" ] && [ "$a0" -gt 0 ]; then pass "allocs profile of a sleeping prog
 expect_eq "20 requests add no allocation to the program's profile" "$a1" "$a0"
 
 # ---- a client that goes away mid-profile stops that profile ----
-start_service gone || exit 1
+start_service gone 30 || exit 1
 U=http://127.0.0.1:$PORT/debug/pprof
 t0=$(date +%s)
 curl -s -o /dev/null --max-time 1 "$U/profile?seconds=60"
@@ -150,7 +126,7 @@ stop_service
 expect_eq "disconnect: program output unchanged" "$SRC:$(cat "$SOUT")" "0:$WANT"
 
 # ---- the program exits during a profile: the client gets what was collected ----
-start_service exit || exit 1
+start_service exit 30 || exit 1
 t0=$(date +%s)
 curl -s -o "$TMP/partial.pb.gz" -w '%{http_code}' --max-time 60 \
 	"http://127.0.0.1:$PORT/debug/pprof/profile?seconds=60" >"$TMP/partial.code" &
