@@ -2,6 +2,7 @@
 # profiles that a Go program writes during the test (cpu, heap, allocs,
 # mutex, block, goroutine): every report must be byte for byte the same.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/pprof_lib.sh"
 export HOME=$TMP PPROF_TMPDIR=$TMP GO111MODULE=off GOPATH=$TMP/gopath
 
 if ! go build -o "$TMP/profgen" "$ROOT/tests/go/profgen.go" 2>"$TMP/build.err"; then
@@ -13,26 +14,6 @@ if ! "$TMP/profgen" "$TMP" 1500ms 2>"$TMP/gen.err"; then
 	exit 1
 fi
 cd "$TMP" || exit 1
-
-# same NAME ARGS...: both tools' stdout and exit status must agree.
-same() {
-	local name=$1 gr pr
-	shift
-	go tool pprof -symbolize=none "$@" >"$TMP/go.out" 2>"$TMP/go.err"
-	gr=$?
-	"$PROFLAB" pprof "$@" >"$TMP/pl.out" 2>"$TMP/pl.err"
-	pr=$?
-	if [ "$gr" -ne "$pr" ]; then
-		fail "$name" "exit status: go $gr, proflab $pr" "go stderr: $(head -c 300 "$TMP/go.err")" \
-			"proflab stderr: $(head -c 300 "$TMP/pl.err")"
-	elif ! cmp -s "$TMP/go.out" "$TMP/pl.out"; then
-		fail "$name" "$(diff "$TMP/go.out" "$TMP/pl.out" | head -20)"
-	elif [ "$gr" -eq 0 ] && ! grep -q . "$TMP/go.out"; then
-		fail "$name" "go tool pprof printed nothing"
-	else
-		pass "$name"
-	fi
-}
 
 for p in cpu heap allocs mutex block goroutine; do
 	same "top $p" -top $p.pb.gz

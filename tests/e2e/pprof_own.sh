@@ -2,25 +2,9 @@
 # and heap, recorded here) compared byte for byte with go tool pprof, and
 # its handling of bad input: broken files, bad options, exit codes.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/pprof_lib.sh"
 export HOME=$TMP PPROF_TMPDIR=$TMP
 cd "$TMP" || exit 1
-
-same() {
-	local name=$1 gr pr
-	shift
-	go tool pprof -symbolize=none "$@" >"$TMP/go.out" 2>"$TMP/go.err"
-	gr=$?
-	"$PROFLAB" pprof "$@" >"$TMP/pl.out" 2>"$TMP/pl.err"
-	pr=$?
-	if [ "$gr" -ne "$pr" ]; then
-		fail "$name" "exit status: go $gr, proflab $pr" "go stderr: $(head -c 300 "$TMP/go.err")" \
-			"proflab stderr: $(head -c 300 "$TMP/pl.err")"
-	elif ! cmp -s "$TMP/go.out" "$TMP/pl.out"; then
-		fail "$name" "$(diff "$TMP/go.out" "$TMP/pl.out" | head -20)"
-	else
-		pass "$name"
-	fi
-}
 
 # 1. proflab's own CPU and heap profiles.
 PROGS=$BUILD/tests/progs
