@@ -3,33 +3,8 @@
 # terminal: tmux on a private socket (send-keys, capture-pane). Every wait
 # polls the screen for the expected text with a timeout.
 . "$(dirname "$0")/lib.sh"
-
-SOCK=proflab-tui-$$
-TM=(tmux -L "$SOCK" -f /dev/null)
-cleanup() { "${TM[@]}" kill-server 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
-unset NO_COLOR
-
-screen() { "${TM[@]}" capture-pane -p -t t 2>/dev/null; }
-# wait_for NAME TEXT [SECONDS]: passes when TEXT appears on the screen.
-wait_for() {
-	local i limit=$(( ${3:-15} * 10 ))
-	for ((i = 0; i < limit; i++)); do
-		if screen | grep -qF -- "$2"; then pass "$1"; return 0; fi
-		sleep 0.1
-	done
-	fail "$1" "not on screen after ${3:-15}s: $2" "$(screen)"
-	return 1
-}
-wait_gone() {
-	local i
-	for ((i = 0; i < 150; i++)); do
-		if ! screen | grep -qF -- "$2"; then pass "$1"; return 0; fi
-		sleep 0.1
-	done
-	fail "$1" "still on screen: $2" "$(screen)"
-}
-keys() { "${TM[@]}" send-keys -t t "$@"; }
+WAIT_SECONDS=15
+. "$(dirname "$0")/tmux_lib.sh"
 
 # start: a shell in the pane, so that we can see what is left after quitting
 "${TM[@]}" new-session -d -s t -x 120 -y 36 "env -u NO_COLOR TERM=screen-256color PROFLAB_HOME=$PROFLAB_HOME XDG_STATE_HOME=$XDG_STATE_HOME bash --norc --noprofile"

@@ -5,51 +5,8 @@
 # ($EDITOR is a script), and taking a quiz from the contents. tmux on a
 # private socket; every wait polls the screen with a generous timeout.
 . "$(dirname "$0")/lib.sh"
-
-SOCK=proflab-tui-actions-$$
-TM=(tmux -L "$SOCK" -f /dev/null)
-cleanup() { "${TM[@]}" kill-server 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
-unset NO_COLOR
-
-screen() { "${TM[@]}" capture-pane -p -t t 2>/dev/null; }
-# After a first failure the screen is usually somewhere else: later waits
-# only get a short timeout, so that a broken build fails fast.
-BROKEN=0
-limit_of() { if [ "$BROKEN" = 1 ]; then echo 20; else echo $(( $1 * 10 )); fi; }
-# wait_for NAME TEXT [SECONDS]: passes when TEXT appears on the screen.
-wait_for() {
-	local i limit; limit=$(limit_of "${3:-20}")
-	for ((i = 0; i < limit; i++)); do
-		if screen | grep -qF -- "$2"; then pass "$1"; return 0; fi
-		sleep 0.1
-	done
-	fail "$1" "not on screen after ${3:-20}s: $2" "$(screen)"
-	BROKEN=1
-	return 1
-}
-# wait_re NAME REGEX [SECONDS]: the same with an extended regex.
-wait_re() {
-	local i limit; limit=$(limit_of "${3:-20}")
-	for ((i = 0; i < limit; i++)); do
-		if screen | grep -qE -- "$2"; then pass "$1"; return 0; fi
-		sleep 0.1
-	done
-	fail "$1" "not on screen after ${3:-20}s: /$2/" "$(screen)"
-	BROKEN=1
-	return 1
-}
-wait_gone() {
-	local i limit; limit=$(limit_of "${3:-20}")
-	for ((i = 0; i < limit; i++)); do
-		if ! screen | grep -qF -- "$2"; then pass "$1"; return 0; fi
-		sleep 0.1
-	done
-	fail "$1" "still on screen: $2" "$(screen)"
-	BROKEN=1
-}
-on_screen() { screen | grep -qF -- "$1"; }
-keys() { "${TM[@]}" send-keys -t t "$@"; }
+FAST_FAIL=1
+. "$(dirname "$0")/tmux_lib.sh"
 
 EX=01-sales-report
 SRC=$PROFLAB_HOME/exercises/$EX/report.c

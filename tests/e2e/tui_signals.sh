@@ -5,24 +5,8 @@
 # restored after a crash (SIGSEGV). Also the slides' big titles. Driven in
 # tmux on a private socket; every wait polls with a timeout.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tmux_lib.sh"
 
-SOCK=proflab-tui-signals-$$
-TM=(tmux -L "$SOCK" -f /dev/null)
-cleanup() { "${TM[@]}" kill-server 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
-unset NO_COLOR
-
-screen() { "${TM[@]}" capture-pane -p -t t 2>/dev/null; }
-wait_for() {
-	local i limit=$(( ${3:-20} * 10 ))
-	for ((i = 0; i < limit; i++)); do
-		if screen | grep -qF -- "$2"; then pass "$1"; return 0; fi
-		sleep 0.1
-	done
-	fail "$1" "not on screen after ${3:-20}s: $2" "$(screen)"
-	return 1
-}
-keys() { "${TM[@]}" send-keys -t t "$@"; }
 # the first line of the main pane (right of the contents)
 first_line() { screen | sed -n 2p | cut -c32-; }
 tui_pid() {
