@@ -125,18 +125,19 @@ static inline void *tag_base(void *p, size_t w)
 	return (char *)p - (w >> 4);
 }
 
-/* A glibc block's bytes for memstats (pf_ms_slot counts usable bytes
- * plus 8: the chunk size itself for the common chunk). */
+/* A glibc block's bytes for memstats: usable bytes plus PF_MS_EXTRA,
+ * which is the size word itself for the common chunk (an mmapped chunk
+ * has 8 bytes more of header). */
 static inline size_t glibc_ms_bytes(size_t w)
 {
 	return (w & ~(size_t)7) - (w & 2 ? 8 : 0);
 }
 
 /* The same for a tagged block whose program's block is off bytes into
- * glibc's block p0: the program's usable bytes plus 8. */
+ * glibc's block p0. */
 static inline size_t tagged_ms_bytes(const void *p0, size_t off)
 {
-	return pf_usable_inline(p0) - off + 8;
+	return pf_usable_inline(p0) - off + PF_MS_EXTRA;
 }
 
 size_t pf_malloc_usable(const void *p)

@@ -72,7 +72,7 @@ static uint64_t own_free_bytes(const struct pf_ms_slot *s) { return s->free_base
 static void slot_publish(struct pf_ms_slot *s)
 {
 	int64_t net = (int64_t)(own_alloc_bytes(s) - own_free_bytes(s)) -
-		      8 * (int64_t)(s->mallocs - s->frees);
+		      PF_MS_EXTRA * (int64_t)(s->mallocs - s->frees);
 
 	publish(net - s->published);
 	s->published = net;
@@ -217,9 +217,9 @@ void pf_memstats_read(struct proflab_memstats *ms)
 	sum(0, &ab, &ac);
 	pthread_mutex_unlock(&g_lock);
 	memset(ms, 0, sizeof(*ms));
-	/* The slots count usable bytes plus 8 a block (memstats.h). */
-	ab -= 8 * ac;
-	fb -= 8 * fc;
+	/* The slots count usable bytes plus PF_MS_EXTRA a block. */
+	ab -= PF_MS_EXTRA * ac;
+	fb -= PF_MS_EXTRA * fc;
 	ms->total_alloc = ab;
 	ms->mallocs = ac;
 	ms->frees = fc;

@@ -12,9 +12,9 @@
  * classes rather than requested bytes. Both the allocation and the free of
  * a block are counted with the same size, so alloc returns exactly to its
  * earlier value when every block allocated since is freed. The slots
- * count each block as its usable size plus 8, which for glibc's common
- * chunk is the chunk size itself (one instruction less on the hot path);
- * pf_memstats_read takes the 8 bytes per block back off.
+ * count each block as its usable size plus PF_MS_EXTRA (8), which for
+ * glibc's common chunk is the chunk size itself (one instruction less on
+ * the hot path); pf_memstats_read takes it back off.
  *
  * Cost: each thread counts into a slot of its own, which the interposer
  * keeps in its per-thread TLS block: plain adds, no atomic
@@ -36,7 +36,7 @@
 
 struct pf_ms_slot;
 
-/* Count an allocation / a free of a block of n - 8 usable bytes (n > 0) in the
+/* Count an allocation / a free of a block of n - PF_MS_EXTRA usable bytes in the
  * calling thread's slot s (zero-initialised thread-local storage, one per
  * thread, never shared: the interposer's). Return non-zero when the
  * caller must then call pf_memstats_slow(s), which is left to the caller
@@ -68,6 +68,9 @@ void pf_memstats_fork_child(void);
 /* ---- the inline hot path; the rest is in memstats.c ---- */
 
 #define PF_MEMSTATS_PUBLISH (256 * 1024)
+/* What the slots count for a block beyond its usable bytes: glibc's
+ * chunk header, so that a common chunk counts as its size word says. */
+#define PF_MS_EXTRA 8
 
 struct pf_ms_slot {
 	/* Written by the owning thread only; read by pf_memstats_read with
