@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "proflab.h"
@@ -516,8 +517,12 @@ static void threads_free_each_others_blocks(void)
 	if (seconds < 1)
 		seconds = 1;
 	CHECK_INT(proflab_heap_set_rate(1), 0);
-	for (i = 0; i < NTHREADS; i++) {
+	/* Every box ready before any thread starts: a worker hands blocks
+	 * to any box, and initialising a lock another thread already holds
+	 * would let two threads in at once. */
+	for (i = 0; i < NTHREADS; i++)
 		pthread_mutex_init(&boxes[i].lock, NULL);
+	for (i = 0; i < NTHREADS; i++) {
 		memset(&ws[i], 0, sizeof(ws[i]));
 		ws[i].id = i;
 		CHECK_INT(pthread_create(&th[i], NULL, worker, &ws[i]), 0);
@@ -589,8 +594,11 @@ static void sampled_block_refused_by_glibc(void)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
+		struct rlimit no_core = { 0, 0 };
 		void *p;
 
+		/* The abort is expected: no core file in the working directory. */
+		setrlimit(RLIMIT_CORE, &no_core);
 		proflab_heap_set_rate(1);
 		p = malloc(100);
 		dup2(open("/dev/null", O_WRONLY), 2);
