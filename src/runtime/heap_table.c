@@ -94,9 +94,19 @@ static void tables_init(void)
 	g_ready = 1;
 }
 
-static uint64_t stack_hash(const uintptr_t *pcs, size_t n, size_t size)
+/* splitmix64's finaliser: every bit of the result depends on every bit
+ * of x. The tables are indexed by the top bits. */
+static uint64_t mix(uint64_t x)
 {
-	uint64_t h = 0xcbf29ce484222325ULL ^ size;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* A call stack's own key, before the size is mixed in. */
+static uint64_t stack_key(const uintptr_t *pcs, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -104,12 +114,18 @@ static uint64_t stack_hash(const uintptr_t *pcs, size_t n, size_t size)
 		h *= 0x100000001b3ULL;
 		h ^= h >> 29;
 	}
-	/* Finish with splitmix64's mixer: the table is indexed by the top
-	 * bits, which the loop alone leaves nearly blind to the size (one
-	 * stack allocating many sizes made long chains). */
-	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-	return h ^ (h >> 31);
+	return mix(h);
+}
+
+/* The bucket hash of a stack (by its key) and a size. */
+static uint64_t bucket_hash(uint64_t key, size_t size)
+{
+	return mix(key ^ (size * 0x9e3779b97f4a7c15ULL));
+}
+
+static _Atomic(struct pf_heap_bucket *) *chain_head(uint64_t h)
+{
+	return &g_bhash[h >> (64 - BUCKET_BITS)];
 }
 
 static int bucket_is(const struct pf_heap_bucket *b, uint64_t h, const uintptr_t *pcs,
@@ -139,29 +155,31 @@ struct last_bucket {
 };
 static __thread struct last_bucket tl_last __attribute__((tls_model("initial-exec")));
 
-static struct pf_heap_bucket *bucket_get(const uintptr_t *pcs, size_t n, size_t size)
+struct pf_heap_bucket *pf_heap_site_bucket(const struct pf_heap_site *s)
 {
-	uint64_t h = stack_hash(pcs, n, size);
-	_Atomic(struct pf_heap_bucket *) *head = &g_bhash[h >> (64 - BUCKET_BITS)];
+	_Atomic(struct pf_heap_bucket *) *head;
 	struct pf_heap_bucket *b = tl_last.b;
 
-	if (b && tl_last.hash == h && bucket_is(b, h, pcs, n, size))
+	if (!g_ready || !s->npcs)
+		return NULL;
+	if (b && tl_last.hash == s->hash && bucket_is(b, s->hash, s->pcs, s->npcs, s->size))
 		return b;
-	b = chain_find(head, h, pcs, n, size);
+	head = chain_head(s->hash);
+	b = chain_find(head, s->hash, s->pcs, s->npcs, s->size);
 	if (b)
 		goto found;
 	pthread_mutex_lock(&g_block);
 	/* Look again: another thread may have added it meanwhile. */
-	b = chain_find(head, h, pcs, n, size);
+	b = chain_find(head, s->hash, s->pcs, s->npcs, s->size);
 	if (b)
 		goto out;
-	b = pool_alloc(sizeof(*b) + n * sizeof(*pcs));
+	b = pool_alloc(sizeof(*b) + s->npcs * sizeof(*s->pcs));
 	if (!b)
 		goto out;
-	b->hash = h;
-	b->size = size;
-	b->npcs = (uint32_t)n;
-	memcpy(b->pcs, pcs, n * sizeof(*pcs));
+	b->hash = s->hash;
+	b->size = s->size;
+	b->npcs = (uint32_t)s->npcs;
+	memcpy(b->pcs, s->pcs, s->npcs * sizeof(*s->pcs));
 	b->hnext = atomic_load_explicit(head, memory_order_relaxed);
 	b->all = atomic_load_explicit(&g_ball, memory_order_relaxed);
 	atomic_store_explicit(head, b, memory_order_release);
@@ -170,7 +188,7 @@ out:
 	pthread_mutex_unlock(&g_block);
 found:
 	if (b) {
-		tl_last.hash = h;
+		tl_last.hash = s->hash;
 		tl_last.b = b;
 	}
 	return b;
@@ -190,17 +208,20 @@ found:
  * are reused so.
  *
  * Code built without frame pointers breaks the chain without breaking
- * these checks (a frame is skipped), so the walk also checks itself:
- * its first 1024 stacks and every 256th after are compared with
- * libunwind's, and one difference turns it off for the process.
+ * these checks (a frame is skipped), so the walk also checks itself: a
+ * stack seen for the first time, and every 256th stack of a thread
+ * whatever it is, is compared with libunwind's, and one difference turns
+ * the walk off for the process. The stacks already confirmed are kept
+ * by key in a small table (a stack pushed out of it is checked again).
  */
-#define WALK_CHECK_FIRST 1024
 #define WALK_CHECK_EVERY 256
+#define CHECKED_BITS 12
 #define ROOT_MAX 3
 #define OWN_FRAMES_MAX 16
 
 struct walk_state {
 	int state; /* 0 not looked at, 1 usable, -1 not */
+	uint32_t walked; /* stacks walked by this thread */
 	uintptr_t stack_lo, stack_hi;
 	uintptr_t root_fp, root_ra, root_next; /* the cached root's key */
 	uint32_t nroot;
@@ -209,7 +230,7 @@ struct walk_state {
 
 static __thread struct walk_state tl_walk __attribute__((tls_model("initial-exec")));
 static _Atomic int g_walk_off;
-static _Atomic unsigned long g_walked;
+static _Atomic uint64_t g_checked[1 << CHECKED_BITS]; /* stack keys; 0 is none */
 
 static void walk_init(struct walk_state *w)
 {
@@ -354,41 +375,68 @@ static size_t unwind(struct walk_state *w, uintptr_t ra, uintptr_t *pcs, size_t 
 }
 
 
-struct pf_heap_bucket *pf_heap_bucket_here(size_t size, uintptr_t ra)
+/* Whether the walk's stack pcs (n frames, key k) must be compared with
+ * libunwind's. */
+static int walk_unconfirmed(struct walk_state *w, uint64_t k)
+{
+	_Atomic uint64_t *slot = &g_checked[k >> (64 - CHECKED_BITS)];
+
+	return w->walked++ % WALK_CHECK_EVERY == 0 ||
+	       atomic_load_explicit(slot, memory_order_relaxed) != (k | 1);
+}
+
+static void walk_confirmed(uint64_t k)
+{
+	atomic_store_explicit(&g_checked[k >> (64 - CHECKED_BITS)], k | 1, memory_order_relaxed);
+}
+
+int pf_heap_site_here(struct pf_heap_site *s, size_t size, uintptr_t ra)
 {
 	struct walk_state *w = &tl_walk;
-	uintptr_t pcs[PF_HEAP_MAX_DEPTH], root_fp = 0, root_ra = 0, root_next = 0;
-	struct pf_heap_bucket *b = NULL;
-	size_t npcs;
+	uintptr_t root_fp = 0, root_ra = 0, root_next = 0;
+	uint64_t key = 0;
 	int n = -1;
 
+	s->npcs = 0;
 	pf_rt_enter();
 	pthread_once(&g_once, tables_init);
-	if (!g_ready)
-		goto out;
+	if (!g_ready) {
+		pf_rt_leave();
+		return -1;
+	}
 	if (!w->state)
 		walk_init(w);
 	if (w->state > 0 && !atomic_load_explicit(&g_walk_off, memory_order_relaxed))
-		n = fp_walk(w, ra, pcs, PF_HEAP_MAX_DEPTH, &root_fp, &root_ra, &root_next);
+		n = fp_walk(w, ra, s->pcs, PF_HEAP_MAX_DEPTH, &root_fp, &root_ra, &root_next);
 	if (n >= 0) {
-		unsigned long k = atomic_fetch_add_explicit(&g_walked, 1, memory_order_relaxed);
-
-		if (k < WALK_CHECK_FIRST || k % WALK_CHECK_EVERY == 0) {
+		key = stack_key(s->pcs, (size_t)n);
+		if (walk_unconfirmed(w, key)) {
 			uintptr_t chk[PF_HEAP_MAX_DEPTH];
 			size_t m = unwind(w, ra, chk, PF_HEAP_MAX_DEPTH, 0, 0, 0);
 
-			if (m != (size_t)n || memcmp(chk, pcs, m * sizeof(*chk)) != 0) {
+			if (m != (size_t)n || memcmp(chk, s->pcs, m * sizeof(*chk)) != 0) {
 				atomic_store_explicit(&g_walk_off, 1, memory_order_relaxed);
-				memcpy(pcs, chk, m * sizeof(*chk));
+				memcpy(s->pcs, chk, m * sizeof(*chk));
 				n = (int)m;
+				key = stack_key(chk, m);
+			} else {
+				walk_confirmed(key);
 			}
 		}
 	}
-	npcs = n >= 0 ? (size_t)n : unwind(w, ra, pcs, PF_HEAP_MAX_DEPTH, root_fp, root_ra, root_next);
-	b = bucket_get(pcs, npcs, size);
-out:
+	if (n >= 0) {
+		s->npcs = (size_t)n;
+	} else {
+		s->npcs = unwind(w, ra, s->pcs, PF_HEAP_MAX_DEPTH, root_fp, root_ra, root_next);
+		key = stack_key(s->pcs, s->npcs);
+	}
+	s->size = size;
+	s->hash = bucket_hash(key, size);
+	/* The chain head is most likely a cache miss: let it load while
+	 * glibc allocates the block (pf_heap_site_bucket comes after). */
+	__builtin_prefetch(chain_head(s->hash));
 	pf_rt_leave();
-	return b;
+	return 0;
 }
 
 struct pf_heap_bucket *pf_heap_buckets(void)

@@ -3,9 +3,9 @@
  * size), counting the sampled allocations made there and how many of them
  * have been freed.
  *
- * The interposer (malloc.c) decides which allocations to sample and asks
- * pf_heap_bucket_here() for the bucket of the calling stack before it
- * allocates; a sampled block carries a pointer to its bucket in a small
+ * The interposer (malloc.c) decides which allocations to sample, records
+ * the calling stack (pf_heap_site_here) before it allocates and finds
+ * the stack's bucket (pf_heap_site_bucket) after; a sampled block carries a pointer to its bucket in a small
  * header of its own (malloc.c), so a free finds the bucket without any
  * table or lock. Buckets are never freed (like Go's), so a snapshot can
  * walk them without locks while the program keeps allocating.
@@ -35,13 +35,27 @@ struct pf_heap_bucket {
 	uintptr_t pcs[];              /* leaf first: call site, then return addresses */
 };
 
-/* The bucket of an allocation of size bytes about to be made from the
- * function that returns to ra (the interposer's return address), or NULL
- * when none could be had. Unwinds the calling thread; must be called from
- * within the interposed function itself (so the unwind passes through ra).
- * Sets the re-entrancy guard while it runs. Counts nothing: the caller
- * credits the bucket once the block exists. */
-struct pf_heap_bucket *pf_heap_bucket_here(size_t size, uintptr_t ra);
+/* Where a sampled allocation is made: its call stack (leaf first: the
+ * call site, then return addresses) and its size, and the hash of the
+ * two, which keys its bucket. */
+struct pf_heap_site {
+	uint64_t hash;
+	size_t size, npcs;
+	uintptr_t pcs[PF_HEAP_MAX_DEPTH];
+};
+
+/* Fill *s for an allocation of size bytes about to be made from the
+ * function that returns to ra (the interposer's return address). Unwinds
+ * the calling thread, so it must be called from within the interposed
+ * function itself (the unwind passes through ra); sets the re-entrancy
+ * guard while it runs. 0, or -1 when no stack could be had. Starts
+ * loading the bucket's chain into the cache: the caller allocates the
+ * block and only then asks pf_heap_site_bucket() for the bucket. */
+int pf_heap_site_here(struct pf_heap_site *s, size_t size, uintptr_t ra);
+
+/* The bucket of site s, created if new, or NULL when none could be had.
+ * Counts nothing: the caller credits the bucket once the block exists. */
+struct pf_heap_bucket *pf_heap_site_bucket(const struct pf_heap_site *s);
 
 /* A sampled block was allocated / freed. Frees are counted before, and
  * read after, allocations (heap.c reads in the other order), so in-use

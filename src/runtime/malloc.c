@@ -219,10 +219,10 @@ static inline int due(size_t n)
 }
 
 /* An allocation of n bytes from the function returning to ra was due
- * (and taken off the countdown): the bucket to record it in, or NULL when
- * it is not sampled after all (sampling off, the runtime's own
- * allocation, a thread's first interval). */
-COLD static struct pf_heap_bucket *decide(size_t n, uintptr_t ra)
+ * (and taken off the countdown): whether it is sampled, with its stack in
+ * *s if so; not when sampling is off, for the runtime's own allocations
+ * and in a thread's first interval. */
+COLD static int decide(size_t n, uintptr_t ra, struct pf_heap_site *s)
 {
 	struct thread_state *t = &tl;
 	long rate = atomic_load_explicit(&pf_heap_rate, memory_order_relaxed);
@@ -231,37 +231,37 @@ COLD static struct pf_heap_bucket *decide(size_t n, uintptr_t ra)
 	/* A request this large fails in glibc: it does not count. */
 	if (n > PTRDIFF_MAX) {
 		t->next += n;
-		return NULL;
+		return 0;
 	}
 	left = (int64_t)t->next; /* was < 2^63 before n came off */
 	if (rate <= 0) {
 		t->next = RECHECK_BYTES;
-		return NULL;
+		return 0;
 	}
 	if (pf_rt_busy) {
 		/* Sampling is memoryless, so drawing afresh keeps the
 		 * program's allocations sampled without bias. */
 		t->next = (uint64_t)pf_heap_next_interval(rate);
-		return NULL;
+		return 0;
 	}
 	if (rate != 1 && !t->rng) {
 		/* A thread's first allocation: draw its first interval. */
 		left += pf_heap_next_interval(rate);
 		if (left > 0) {
 			t->next = (uint64_t)left;
-			return NULL;
+			return 0;
 		}
 	}
 	t->next = (uint64_t)pf_heap_next_interval(rate);
-	return pf_heap_bucket_here(n, ra);
+	return pf_heap_site_here(s, n, ra) == 0;
 }
 
 /* Take an allocation of n bytes from the function returning to ra off
- * the countdown: the bucket to record it in if it is sampled, else NULL.
- * The entry points other than malloc start with it. */
-static inline struct pf_heap_bucket *sampled(size_t n, uintptr_t ra)
+ * the countdown: whether it is sampled, with its stack in *s if so. The
+ * entry points other than malloc and calloc start with it. */
+static inline int sampled(size_t n, uintptr_t ra, struct pf_heap_site *s)
 {
-	return due(n) ? decide(n, ra) : NULL;
+	return due(n) && decide(n, ra, s);
 }
 
 /* ---- tagged blocks ---- */
@@ -280,9 +280,11 @@ static void *tag(void *p0, size_t off, struct pf_heap_bucket *b)
 	return p;
 }
 
-/* A sampled block of n bytes aligned to align (a power of two; <= HDR for
- * malloc's alignment), zeroed if zero. NULL with errno ENOMEM on failure. */
-static void *alloc_tagged(struct pf_heap_bucket *b, size_t align, size_t n, int zero)
+/* A sampled block of n bytes from site s aligned to align (a power of
+ * two; <= HDR for malloc's alignment), zeroed if zero. NULL with errno
+ * ENOMEM on failure. The bucket is looked up once glibc has allocated,
+ * by when its chain is in the cache (pf_heap_site_here). */
+static void *alloc_tagged(const struct pf_heap_site *s, size_t align, size_t n, int zero)
 {
 	size_t off = align > HDR ? align : HDR, total;
 	void *p0;
@@ -295,19 +297,24 @@ static void *alloc_tagged(struct pf_heap_bucket *b, size_t align, size_t n, int 
 		p0 = zero ? __libc_calloc(1, total) : __libc_malloc(total);
 	else
 		p0 = __libc_memalign(align, total);
-	return p0 ? tag(p0, off, b) : NULL;
+	return p0 ? tag(p0, off, pf_heap_site_bucket(s)) : NULL;
 }
 
-/* Free tagged block p (size word w). */
+/* Free tagged block p (size word w). The bucket, most likely not in the
+ * cache, is counted after glibc's free, which its loading overlaps. */
 COLD static void free_tagged(void *p, size_t w)
 {
 	struct pf_heap_bucket *b = tag_bucket(p);
 	void *p0 = tag_base(p, w);
 
 	count_free_bytes(tagged_ms_bytes(p0, w >> 4));
-	if (b)
-		pf_heap_count_free(b);
+	if (!b) {
+		__libc_free(p0);
+		return;
+	}
+	__builtin_prefetch(b, 1);
 	__libc_free(p0);
+	pf_heap_count_free(b);
 }
 
 /* ---- the entry points ---- */
@@ -315,10 +322,10 @@ COLD static void free_tagged(void *p, size_t w)
 /* malloc when this allocation is due. */
 COLD static void *malloc_due(size_t n, uintptr_t ra)
 {
-	struct pf_heap_bucket *b = decide(n, ra);
+	struct pf_heap_site s;
 
-	if (b)
-		return alloc_tagged(b, HDR, n, 0);
+	if (decide(n, ra, &s))
+		return alloc_tagged(&s, HDR, n, 0);
 	return count_alloc(__libc_malloc(n));
 }
 
@@ -326,6 +333,14 @@ COLD static void *malloc_due(size_t n, uintptr_t ra)
 COLD static void *malloc_mmapped(void *p)
 {
 	return count_alloc(p);
+}
+
+/* malloc when memstats' slow path is due (block p is counted). A call of
+ * its own, so that malloc's fast path needs no stack slot to keep p. */
+COLD static void *malloc_ms_slow(void *p)
+{
+	pf_memstats_slow(&tl.ms);
+	return p;
 }
 
 EXPORT FAST void *malloc(size_t n)
@@ -343,18 +358,27 @@ EXPORT FAST void *malloc(size_t n)
 	if (__builtin_expect(w & 2, 0))
 		return malloc_mmapped(p);
 	if (__builtin_expect(pf_memstats_alloc(&tl.ms, w & ~(size_t)7), 0))
-		pf_memstats_slow(&tl.ms);
+		return malloc_ms_slow(p);
 	return p;
+}
+
+/* calloc of n bytes (nmemb times size) when it is due. */
+COLD static void *calloc_due(size_t nmemb, size_t size, size_t n, uintptr_t ra)
+{
+	struct pf_heap_site s;
+
+	if (decide(n, ra, &s))
+		return alloc_tagged(&s, HDR, n, 1);
+	return count_alloc(__libc_calloc(nmemb, size));
 }
 
 EXPORT void *calloc(size_t nmemb, size_t size)
 {
-	struct pf_heap_bucket *b;
 	size_t n;
 
 	/* An overflowing product is glibc's to refuse. */
-	if (!__builtin_mul_overflow(nmemb, size, &n) && (b = sampled(n, RA())) != NULL)
-		return alloc_tagged(b, HDR, n, 1);
+	if (!__builtin_mul_overflow(nmemb, size, &n) && due(n))
+		return calloc_due(nmemb, size, n, RA());
 	return count_alloc(__libc_calloc(nmemb, size));
 }
 
@@ -403,13 +427,14 @@ EXPORT FAST void free(void *p)
  * becomes sampled is copied into a new tagged block. */
 static void *do_realloc(void *p, size_t n, uintptr_t ra)
 {
-	struct pf_heap_bucket *b;
+	struct pf_heap_site s;
 	size_t w, old, total;
+	int smp;
 	void *q;
 
 	if (!p) {
-		if ((b = sampled(n, ra)) != NULL)
-			return alloc_tagged(b, HDR, n, 0);
+		if (sampled(n, ra, &s))
+			return alloc_tagged(&s, HDR, n, 0);
 		return count_alloc(__libc_malloc(n));
 	}
 	if (n == 0) {
@@ -417,7 +442,7 @@ static void *do_realloc(void *p, size_t n, uintptr_t ra)
 		free(p);
 		return NULL;
 	}
-	b = sampled(n, ra);
+	smp = sampled(n, ra, &s);
 	w = size_word(p);
 	if (is_tagged(w) && (w >> 4) == HDR && !__builtin_add_overflow(n, HDR, &total)) {
 		struct pf_heap_bucket *ob = tag_bucket(p);
@@ -430,9 +455,9 @@ static void *do_realloc(void *p, size_t n, uintptr_t ra)
 		count_free_bytes(old);
 		if (ob)
 			pf_heap_count_free(ob);
-		return tag(q, HDR, b);
+		return tag(q, HDR, smp ? pf_heap_site_bucket(&s) : NULL);
 	}
-	if (!b && !is_tagged(w)) {
+	if (!smp && !is_tagged(w)) {
 		old = glibc_ms_bytes(w);
 		q = __libc_realloc(p, n);
 		if (!q)
@@ -441,7 +466,7 @@ static void *do_realloc(void *p, size_t n, uintptr_t ra)
 		return count_alloc(q);
 	}
 	/* Into a new block: sampled, or out of an over-aligned tagged one. */
-	q = b ? alloc_tagged(b, HDR, n, 0) : count_alloc(__libc_malloc(n));
+	q = smp ? alloc_tagged(&s, HDR, n, 0) : count_alloc(__libc_malloc(n));
 	if (!q)
 		return NULL;
 	old = pf_malloc_usable(p);
@@ -469,10 +494,10 @@ EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
 /* memalign and its kin; align is a power of two. */
 static void *aligned(size_t align, size_t n, uintptr_t ra)
 {
-	struct pf_heap_bucket *b = sampled(n, ra);
+	struct pf_heap_site s;
 
-	if (b)
-		return alloc_tagged(b, align, n, 0);
+	if (sampled(n, ra, &s))
+		return alloc_tagged(&s, align, n, 0);
 	return count_alloc(__libc_memalign(align, n));
 }
 

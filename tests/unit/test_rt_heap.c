@@ -34,8 +34,9 @@ static void touch(void *p)
 	sink += ((unsigned char *)p)[0];
 }
 
-/* Per-function value of sample type `type` in a fresh snapshot (flat). */
-static int64_t flat_of(const struct pf_profile *p, const char *type, const char *fn)
+/* Per-function value of sample type `type` in a snapshot: flat, or
+ * cumulative if cum. */
+static int64_t value_of(const struct pf_profile *p, const char *type, const char *fn, int cum)
 {
 	struct pf_functab t;
 	const struct pf_func_stat *s;
@@ -44,9 +45,14 @@ static int64_t flat_of(const struct pf_profile *p, const char *type, const char 
 	if (pf_functab_build(&t, p, pf_profile_sample_index(p, type)) < 0)
 		return -2;
 	s = pf_functab_find(&t, fn);
-	v = s ? s->flat : 0;
+	v = s ? (cum ? s->cum : s->flat) : 0;
 	pf_functab_release(&t);
 	return v;
+}
+
+static int64_t flat_of(const struct pf_profile *p, const char *type, const char *fn)
+{
+	return value_of(p, type, fn, 0);
 }
 
 static struct pf_profile *snapshot(int allocs)
@@ -581,6 +587,59 @@ static void api_errors(void)
 	CHECK(proflab_heap_write("/nonexistent-dir/x/heap.pb.gz") < 0);
 }
 
+/* A function built without a frame pointer between two built with one:
+ * the frame-pointer walk from fp_leaf's malloc skips nofp_caller's frame
+ * (nofp_mid saves no frame pointer, so fp_leaf's record links straight
+ * to nofp_caller's caller). The walk checks every stack it has not seen
+ * before against libunwind's, so the profile must show all three, however
+ * many stacks came before. */
+__attribute__((noipa)) static void *fp_leaf(size_t n)
+{
+	void *p = malloc(n);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+__attribute__((noipa, optimize("omit-frame-pointer"))) static void *nofp_mid(size_t n)
+{
+	void *p = fp_leaf(n);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+__attribute__((noipa)) static void *nofp_caller(size_t n)
+{
+	void *p = nofp_mid(n);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+static void stack_through_code_without_frame_pointers(void)
+{
+	struct pf_profile *p;
+	void *b;
+	int i;
+
+	proflab_heap_set_rate(1);
+	/* Well over a thousand stacks first, none of them new. */
+	for (i = 0; i < 5000; i++)
+		free(malloc(24));
+	b = nofp_caller(12345);
+	p = snapshot(0);
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_INT(flat_of(p, "inuse_space", "fp_leaf"), 12345);
+		CHECK_INT(value_of(p, "inuse_space", "nofp_mid", 1), 12345);
+		CHECK_INT(value_of(p, "inuse_space", "nofp_caller", 1), 12345);
+		pf_profile_free(p);
+	}
+	free(b);
+	proflab_heap_set_rate(PROFLAB_DEFAULT_HEAP_RATE);
+}
+
 /* A sampled block that reaches glibc's free directly, bypassing the
  * interposer, stops the program (glibc's "munmap_chunk(): invalid
  * pointer") rather than corrupting the heap. In a child. */
@@ -624,6 +683,9 @@ int main(void)
 	T_RUN(untracked_and_failed);
 	T_RUN(default_rate_estimate);
 	T_RUN(threads_free_each_others_blocks);
+	/* Last: a stack through code without frame pointers turns the
+	 * frame-pointer walk off for the process. */
+	T_RUN(stack_through_code_without_frame_pointers);
 	T_RUN(api_errors);
 	return t_exit();
 }
