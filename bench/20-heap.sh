@@ -15,7 +15,7 @@ ROOT=${PROFLAB_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 N=${HEAP_BENCH_N:-10000000}
-RUNS=${HEAP_BENCH_RUNS:-11}
+RUNS=${HEAP_BENCH_RUNS:-21}
 PROG=$BUILD/tests/progs/heap_churn
 LIB=$BUILD/libproflab.so
 TCMALLOC=$(ls /usr/lib/*/libtcmalloc.so.4 2>/dev/null | head -1)
@@ -25,6 +25,8 @@ TMP=$(mktemp -d /tmp/proflab-bench-heap.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 FWD=$TMP/forward.so
 ${CC:-cc} -O2 -fPIC -shared -fno-plt -o "$FWD" "$ROOT/bench/src/forward.c" || exit 1
+ALT=$TMP/alternate
+${CC:-cc} -O2 -g -fno-omit-frame-pointer -o "$ALT" "$ROOT/bench/src/alternate.c" || exit 1
 # One CPU, the last: fewer migrations, the same cache for every run.
 CPU=$(($(nproc) - 1))
 PIN="taskset -c $CPU env"
@@ -92,6 +94,29 @@ if [ -n "$TCMALLOC" ]; then
 	gp_x=$(awk -v a="$gp" -v b="$tc" 'BEGIN { printf "%.2fx", a / b }')
 fi
 
+# Steady-state cost a pair, inside one process: bench/src/alternate.c
+# alternates rounds of the same load through glibc's own entry points and
+# through the interposer. Median of 3 runs of 400 rounds each.
+alt() { # alt CONFIG-ENV...: "glibc-ns interposed-ns ratio"
+	for i in 1 2 3; do
+		$PIN "$@" "$ALT" 400 10000 | awk '{ print $2, $4, $6 }'
+	done | sort -k3,3n | sed -n 2p
+}
+a_none=$(alt PROFLAB_NONE=1)
+a_fwd=$(alt LD_PRELOAD="$FWD")
+a_r0=$(alt LD_PRELOAD="$LIB" PROFLAB_HEAP_RATE=0)
+a_def=$(alt LD_PRELOAD="$LIB")
+a_all=$(alt LD_PRELOAD="$LIB" PROFLAB_HEAP_RATE=1)
+ext() { # ext "glibc-ns interposed-ns ratio": the extra, in percent
+	set -- $1
+	awk -v r="$3" 'BEGIN { printf "%+.1f%%", 100 * (r - 1) }'
+}
+arow() { # arow LABEL "glibc-ns interposed-ns ratio"
+	set -- "$1" $2
+	awk -v l="$1" -v g="$2" -v i="$3" -v r="$4" \
+		'BEGIN { printf "| %s | %.1f | %.1f | %+.1f | %+.1f%% |\n", l, g, i, i - g, 100 * (r - 1) }'
+}
+
 # Instructions a malloc/free pair adds, from cachegrind: the difference
 # between M pairs and none, per pair, so that start-up and exit are left
 # out (they are in the CPU times above).
@@ -151,13 +176,29 @@ and exit left out):
 | proflab, rate 0 | $i0 | $(plus "$i0") |
 | proflab, default rate | $idef | $(plus "$idef") |
 
-Where the default rate's extra CPU goes (medians of ratios, so the parts
-are approximate): calling through any preloaded interposer
-$(pct "$(stat fwd | cut -d' ' -f3)"); proflab's interposer with memstats, which reads and counts
-every block's size, $(pct "$(stat r0 | cut -d' ' -f3)") in all; sampling, symbolizing and writing
-the profile, the rest. The memstats part is the floor: exact per-block
-counts need the block's size after glibc returns, so malloc cannot
-tail-call glibc.
+Steady state, inside one process (bench/src/alternate.c): the same load
+in 400 rounds of 10000 pairs that alternate between glibc's own entry
+points and the preloaded interposer, so that both halves of a round see
+the same machine and heap; ns a pair are medians over rounds, extra is
+the median of the rounds' ratios (median of 3 runs). Start-up and exit
+are left out. This varies far less than whole-process CPU time here.
+
+| interposer | glibc ns a pair | interposed ns a pair | ns added | extra |
+|---|---|---|---|---|
+$(arow "none (both halves glibc: the method's own error)" "$a_none")
+$(arow "forwarding-only" "$a_fwd")
+$(arow "proflab, rate 0" "$a_r0")
+$(arow "proflab, default rate" "$a_def")
+$(arow "proflab, rate 1" "$a_all")
+
+Where the default rate's extra CPU goes, from the steady-state table:
+calling through any preloaded interposer $(ext "$a_fwd"); proflab's
+interposer with memstats, which reads and counts every block's size,
+$(ext "$a_r0") in all; taking and recording samples, the rest (to
+$(ext "$a_def")). Writing the profile at exit is in the CPU times above
+only. Exact memstats need each block's size after glibc returns, so
+malloc cannot hand over to glibc by a tail call: it keeps a call frame
+and counts the block when glibc is done.
 
 Accuracy at the default rate: proflab estimates churn_alloc's alloc_space
 at ${est:-?} bytes for ${truth:-?} requested

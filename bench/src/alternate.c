@@ -1,0 +1,123 @@
+/*
+ * alternate.c - the steady-state cost of a preloaded allocator interposer
+ * per malloc/free pair, measured inside one process, for bench/20-heap.sh.
+ *
+ * Whole-process CPU times on a shared machine vary by more than the few
+ * percent being measured. Here the load of tests/progs/heap_churn runs in
+ * short rounds that alternate between glibc's own entry points
+ * (__libc_malloc, __libc_free: no interposer) and malloc and free (the
+ * preloaded interposer, when there is one), so that both halves of a
+ * round see the same machine, heap and caches; the figure is the median
+ * over rounds of each round's ratio. Start-up and exit are left out.
+ *
+ * usage: alternate [ROUNDS [PAIRS]]  (default 400 rounds of 10000 pairs)
+ * prints: "glibc NS interposed NS ratio R q1 R q3 R" (ns a pair, medians)
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define RING 1024
+
+extern void *__libc_malloc(size_t);
+extern void __libc_free(void *);
+
+struct load {
+	void *ring[RING];
+	uint64_t x;
+	long i;
+	unsigned check;
+};
+
+static double now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* heap_churn's step: the next size, 16 B to 16 KiB, 7 in 8 under 256 B. */
+static size_t next_size(struct load *l)
+{
+	l->x ^= l->x << 13;
+	l->x ^= l->x >> 7;
+	l->x ^= l->x << 17;
+	return (l->x & 7) ? 16 + (size_t)(l->x >> 8) % 240 : 256 + (size_t)(l->x >> 8) % 16128;
+}
+
+/* pairs steps of the load through alloc and release; ns a pair. */
+static double run(struct load *l, long pairs, void *(*alloc)(size_t), void (*release)(void *))
+{
+	double t0 = now_ns();
+
+	for (long k = 0; k < pairs; k++, l->i++) {
+		size_t slot = (size_t)l->i % RING, n = next_size(l);
+		char *p;
+
+		if (l->ring[slot]) {
+			l->check += *(unsigned char *)l->ring[slot];
+			release(l->ring[slot]);
+		}
+		p = alloc(n);
+		if (!p)
+			exit(1);
+		p[0] = (char)n;
+		l->ring[slot] = p;
+	}
+	return (now_ns() - t0) / (double)pairs;
+}
+
+/* Free every block of the ring through release (which must be the
+ * allocator that made them). */
+static void drain(struct load *l, void (*release)(void *))
+{
+	for (size_t i = 0; i < RING; i++) {
+		release(l->ring[i]);
+		l->ring[i] = NULL;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = argc > 1 ? atoi(argv[1]) : 400;
+	long pairs = argc > 2 ? atol(argv[2]) : 10000;
+	/* Through pointers, so that the compiler calls whatever malloc and
+	 * free the dynamic linker bound: the interposer's. */
+	void *(*volatile ip_alloc)(size_t) = malloc;
+	void (*volatile ip_release)(void *) = free;
+	static struct load l = { .x = 88172645463325252ULL };
+	double *g, *ip, *r;
+
+	if (rounds < 4 || pairs < 1) {
+		fprintf(stderr, "alternate: ROUNDS must be at least 4 and PAIRS at least 1\n");
+		return 2;
+	}
+	g = __libc_malloc(3 * (size_t)rounds * sizeof(double));
+	if (!g)
+		return 1;
+	ip = g + rounds;
+	r = ip + rounds;
+	for (int c = 0; c < rounds; c++) {
+		g[c] = run(&l, pairs, __libc_malloc, __libc_free);
+		drain(&l, __libc_free);
+		ip[c] = run(&l, pairs, ip_alloc, ip_release);
+		drain(&l, ip_release);
+		r[c] = ip[c] / g[c];
+	}
+	qsort(g, (size_t)rounds, sizeof(double), by_value);
+	qsort(ip, (size_t)rounds, sizeof(double), by_value);
+	qsort(r, (size_t)rounds, sizeof(double), by_value);
+	printf("glibc %.2f interposed %.2f ratio %.4f q1 %.4f q3 %.4f (%u)\n", g[rounds / 2],
+	       ip[rounds / 2], r[rounds / 2], r[rounds / 4], r[3 * rounds / 4], l.check & 1);
+	__libc_free(g);
+	return 0;
+}
