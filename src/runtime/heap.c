@@ -87,7 +87,7 @@ int pf_heap_snapshot(int allocs, struct pf_profile **out, struct pf_err *err)
 			fo = ao;
 		scale(ao, ao * sz, rate, &v[0], &v[1]);
 		scale(ao - fo, (ao - fo) * sz, rate, &v[2], &v[3]);
-		if (pf_builder_add(b, bk->pcs, bk->npcs, v) < 0) {
+		if (pf_builder_add(b, bk->stack->pcs, bk->stack->npcs, v) < 0) {
 			pf_err_set(err, PF_EFAIL, "heap profile: out of memory");
 			goto out;
 		}

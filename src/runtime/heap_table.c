@@ -20,14 +20,17 @@
 #include "rt.h"
 
 #define BUCKET_BITS 16
+#define STACK_BITS 12
 #define POOL_CHUNK ((size_t)1 << 20)
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
-static int g_ready;
+static _Atomic int g_ready;
 
 /* The bucket hash: 512 KiB of chain heads, mapped but only resident
  * where used. */
 static _Atomic(struct pf_heap_bucket *) *g_bhash;
+/* The stacks' hash: only looked at when a bucket is made (under g_block). */
+static struct pf_heap_stack **g_shash;
 static _Atomic(struct pf_heap_bucket *) g_ball;
 static pthread_mutex_t g_block = PTHREAD_MUTEX_INITIALIZER;
 
@@ -86,12 +89,13 @@ static void tables_init(void)
 	void *heads;
 
 	dl_iterate_phdr(find_text, NULL);
-	heads = mmap(NULL, sizeof(*g_bhash) << BUCKET_BITS, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	heads = mmap(NULL, (sizeof(*g_bhash) << BUCKET_BITS) + (sizeof(*g_shash) << STACK_BITS),
+		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (heads == MAP_FAILED)
 		return;
 	g_bhash = heads;
-	g_ready = 1;
+	g_shash = (struct pf_heap_stack **)(g_bhash + ((size_t)1 << BUCKET_BITS));
+	atomic_store_explicit(&g_ready, 1, memory_order_release);
 }
 
 /* splitmix64's finaliser: every bit of the result depends on every bit
@@ -103,24 +107,25 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/* A call stack's own key, before the size is mixed in. */
+/* A call stack's own key: a sum of independent products (no chain of
+ * multiplies to wait for), each frame with a multiplier of its own so
+ * that frames in another order make another key. */
 static uint64_t stack_key(const uintptr_t *pcs, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = n, m = 0x9e3779b97f4a7c15ULL;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		h ^= pcs[i];
-		h *= 0x100000001b3ULL;
-		h ^= h >> 29;
+		h += pcs[i] * m;
+		m += 0xbf58476d1ce4e5b9ULL * 2;
 	}
-	return mix(h);
+	return h;
 }
 
 /* The bucket hash of a stack (by its key) and a size. */
 static uint64_t bucket_hash(uint64_t key, size_t size)
 {
-	return mix(key ^ (size * 0x9e3779b97f4a7c15ULL));
+	return mix(key ^ (size * 0x94d049bb133111ebULL));
 }
 
 static _Atomic(struct pf_heap_bucket *) *chain_head(uint64_t h)
@@ -128,23 +133,53 @@ static _Atomic(struct pf_heap_bucket *) *chain_head(uint64_t h)
 	return &g_bhash[h >> (64 - BUCKET_BITS)];
 }
 
-static int bucket_is(const struct pf_heap_bucket *b, uint64_t h, const uintptr_t *pcs,
-		     size_t n, size_t size)
+static int stack_is(const struct pf_heap_stack *st, uint64_t key, const uintptr_t *pcs, size_t n)
 {
-	return b->hash == h && b->size == size && b->npcs == n &&
-	       memcmp(b->pcs, pcs, n * sizeof(*pcs)) == 0;
+	size_t i;
+
+	if (st->key != key || st->npcs != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (st->pcs[i] != pcs[i])
+			return 0;
+	return 1;
 }
 
-/* The bucket in chain head with this key, or NULL. */
-static struct pf_heap_bucket *chain_find(_Atomic(struct pf_heap_bucket *) *head, uint64_t h,
-					 const uintptr_t *pcs, size_t n, size_t size)
+static int bucket_is(const struct pf_heap_bucket *b, const struct pf_heap_site *s)
+{
+	return b->hash == s->hash && b->size == s->size && stack_is(b->stack, s->key, s->pcs, s->npcs);
+}
+
+/* The bucket of site s in chain head, or NULL. */
+static struct pf_heap_bucket *chain_find(_Atomic(struct pf_heap_bucket *) *head,
+					 const struct pf_heap_site *s)
 {
 	struct pf_heap_bucket *b;
 
 	for (b = atomic_load_explicit(head, memory_order_acquire); b; b = b->hnext)
-		if (bucket_is(b, h, pcs, n, size))
+		if (bucket_is(b, s))
 			break;
 	return b;
+}
+
+/* The stack record of site s, made if new; under g_block. */
+static const struct pf_heap_stack *stack_get(const struct pf_heap_site *s)
+{
+	struct pf_heap_stack **head = &g_shash[(s->key * 0x9e3779b97f4a7c15ULL) >> (64 - STACK_BITS)];
+	struct pf_heap_stack *st;
+
+	for (st = *head; st; st = st->next)
+		if (stack_is(st, s->key, s->pcs, s->npcs))
+			return st;
+	st = pool_alloc(sizeof(*st) + s->npcs * sizeof(*s->pcs));
+	if (!st)
+		return NULL;
+	st->key = s->key;
+	st->npcs = (uint32_t)s->npcs;
+	memcpy(st->pcs, s->pcs, s->npcs * sizeof(*s->pcs));
+	st->next = *head;
+	*head = st;
+	return st;
 }
 
 /* The last bucket this thread found, and its hash, which is compared
@@ -159,27 +194,28 @@ struct pf_heap_bucket *pf_heap_site_bucket(const struct pf_heap_site *s)
 {
 	_Atomic(struct pf_heap_bucket *) *head;
 	struct pf_heap_bucket *b = tl_last.b;
+	const struct pf_heap_stack *st;
 
-	if (!g_ready || !s->npcs)
+	if (!atomic_load_explicit(&g_ready, memory_order_acquire) || !s->npcs)
 		return NULL;
-	if (b && tl_last.hash == s->hash && bucket_is(b, s->hash, s->pcs, s->npcs, s->size))
+	if (b && tl_last.hash == s->hash && bucket_is(b, s))
 		return b;
 	head = chain_head(s->hash);
-	b = chain_find(head, s->hash, s->pcs, s->npcs, s->size);
+	b = chain_find(head, s);
 	if (b)
 		goto found;
 	pthread_mutex_lock(&g_block);
 	/* Look again: another thread may have added it meanwhile. */
-	b = chain_find(head, s->hash, s->pcs, s->npcs, s->size);
+	b = chain_find(head, s);
 	if (b)
 		goto out;
-	b = pool_alloc(sizeof(*b) + s->npcs * sizeof(*s->pcs));
+	st = stack_get(s);
+	b = st ? pool_alloc(sizeof(*b)) : NULL;
 	if (!b)
 		goto out;
 	b->hash = s->hash;
 	b->size = s->size;
-	b->npcs = (uint32_t)s->npcs;
-	memcpy(b->pcs, s->pcs, s->npcs * sizeof(*s->pcs));
+	b->stack = st;
 	b->hnext = atomic_load_explicit(head, memory_order_relaxed);
 	b->all = atomic_load_explicit(&g_ball, memory_order_relaxed);
 	atomic_store_explicit(head, b, memory_order_release);
@@ -377,9 +413,14 @@ static size_t unwind(struct walk_state *w, uintptr_t ra, uintptr_t *pcs, size_t 
 
 /* Whether the walk's stack pcs (n frames, key k) must be compared with
  * libunwind's. */
+static _Atomic uint64_t *checked_slot(uint64_t k)
+{
+	return &g_checked[(k * 0x9e3779b97f4a7c15ULL) >> (64 - CHECKED_BITS)];
+}
+
 static int walk_unconfirmed(struct walk_state *w, uint64_t k)
 {
-	_Atomic uint64_t *slot = &g_checked[k >> (64 - CHECKED_BITS)];
+	_Atomic uint64_t *slot = checked_slot(k);
 
 	return w->walked++ % WALK_CHECK_EVERY == 0 ||
 	       atomic_load_explicit(slot, memory_order_relaxed) != (k | 1);
@@ -387,7 +428,7 @@ static int walk_unconfirmed(struct walk_state *w, uint64_t k)
 
 static void walk_confirmed(uint64_t k)
 {
-	atomic_store_explicit(&g_checked[k >> (64 - CHECKED_BITS)], k | 1, memory_order_relaxed);
+	atomic_store_explicit(checked_slot(k), k | 1, memory_order_relaxed);
 }
 
 int pf_heap_site_here(struct pf_heap_site *s, size_t size, uintptr_t ra)
@@ -399,8 +440,9 @@ int pf_heap_site_here(struct pf_heap_site *s, size_t size, uintptr_t ra)
 
 	s->npcs = 0;
 	pf_rt_enter();
-	pthread_once(&g_once, tables_init);
-	if (!g_ready) {
+	if (!atomic_load_explicit(&g_ready, memory_order_acquire))
+		pthread_once(&g_once, tables_init);
+	if (!atomic_load_explicit(&g_ready, memory_order_relaxed)) {
 		pf_rt_leave();
 		return -1;
 	}
@@ -431,6 +473,7 @@ int pf_heap_site_here(struct pf_heap_site *s, size_t size, uintptr_t ra)
 		key = stack_key(s->pcs, s->npcs);
 	}
 	s->size = size;
+	s->key = key;
 	s->hash = bucket_hash(key, size);
 	/* The chain head is most likely a cache miss: let it load while
 	 * glibc allocates the block (pf_heap_site_bucket comes after). */

@@ -23,23 +23,31 @@
 
 #define PF_HEAP_MAX_DEPTH 64
 
-/* Laid out so that a lookup's compares and the counters share the first
- * cache line (buckets are 64-byte aligned). Bytes are objects times size. */
+/* A call stack, recorded once and shared by the buckets of every size
+ * allocated from it. */
+struct pf_heap_stack {
+	uint64_t key;                 /* stack_key of pcs */
+	struct pf_heap_stack *next;   /* chain in the stack hash */
+	uint32_t npcs;
+	uintptr_t pcs[];              /* leaf first: call site, then return addresses */
+};
+
+/* One cache line (buckets are 64-byte aligned): a lookup's compares and
+ * the counters. Bytes are objects times size. */
 struct pf_heap_bucket {
 	uint64_t hash;
 	size_t size;                  /* requested size of the blocks */
 	_Atomic int64_t alloc_objects, free_objects;
-	uint32_t npcs;
+	const struct pf_heap_stack *stack;
 	struct pf_heap_bucket *hnext; /* chain in the bucket hash */
 	struct pf_heap_bucket *all;   /* list of every bucket */
-	uintptr_t pcs[];              /* leaf first: call site, then return addresses */
 };
 
 /* Where a sampled allocation is made: its call stack (leaf first: the
  * call site, then return addresses) and its size, and the hash of the
  * two, which keys its bucket. */
 struct pf_heap_site {
-	uint64_t hash;
+	uint64_t key, hash;           /* the stack's key; the bucket's hash */
 	size_t size, npcs;
 	uintptr_t pcs[PF_HEAP_MAX_DEPTH];
 };
