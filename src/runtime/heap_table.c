@@ -3,7 +3,8 @@
  * call stacks they are keyed by.
  *
  * Locking: bucket lookup is lock-free (buckets are only ever prepended to
- * chains and never freed); creating a bucket takes one mutex, and the
+ * chains and never freed); creating a bucket (and the record of a new
+ * stack, shared by the buckets of its sizes) takes one mutex, and the
  * memory for buckets one more (innermost). No lock is held while
  * unwinding, which may itself allocate (libunwind, dl_iterate_phdr).
  */
@@ -411,13 +412,13 @@ static size_t unwind(struct walk_state *w, uintptr_t ra, uintptr_t *pcs, size_t 
 }
 
 
-/* Whether the walk's stack pcs (n frames, key k) must be compared with
- * libunwind's. */
+/* The place in g_checked of the stack with key k. */
 static _Atomic uint64_t *checked_slot(uint64_t k)
 {
 	return &g_checked[(k * 0x9e3779b97f4a7c15ULL) >> (64 - CHECKED_BITS)];
 }
 
+/* Whether the walk's stack, of key k, must be compared with libunwind's. */
 static int walk_unconfirmed(struct walk_state *w, uint64_t k)
 {
 	_Atomic uint64_t *slot = checked_slot(k);
