@@ -111,10 +111,12 @@ ext() { # ext "glibc-ns interposed-ns ratio": the extra, in percent
 	set -- $1
 	awk -v r="$3" 'BEGIN { printf "%+.1f%%", 100 * (r - 1) }'
 }
-arow() { # arow LABEL "glibc-ns interposed-ns ratio"
+arow() { # arow LABEL "glibc-ns interposed-ns ratio" [x]: the extra as a factor if x
+	local fmt=${3:-}
 	set -- "$1" $2
-	awk -v l="$1" -v g="$2" -v i="$3" -v r="$4" \
-		'BEGIN { printf "| %s | %.1f | %.1f | %+.1f | %+.1f%% |\n", l, g, i, i - g, 100 * (r - 1) }'
+	awk -v l="$1" -v g="$2" -v i="$3" -v r="$4" -v x="$fmt" \
+		'BEGIN { e = x == "x" ? sprintf("%.2fx", r) : sprintf("%+.1f%%", 100 * (r - 1))
+			 printf "| %s | %.1f | %.1f | %+.1f | %s |\n", l, g, i, i - g, e }'
 }
 
 # Instructions a malloc/free pair adds, from cachegrind: the difference
@@ -189,7 +191,7 @@ $(arow "none (both halves glibc: the method's own error)" "$a_none")
 $(arow "forwarding-only" "$a_fwd")
 $(arow "proflab, rate 0" "$a_r0")
 $(arow "proflab, default rate" "$a_def")
-$(arow "proflab, rate 1" "$a_all")
+$(arow "proflab, rate 1" "$a_all" x)
 
 Where the default rate's extra CPU goes, from the steady-state table:
 calling through any preloaded interposer $(ext "$a_fwd"); proflab's
