@@ -97,26 +97,26 @@ fi
 # Steady-state cost a pair, inside one process: bench/src/alternate.c
 # alternates rounds of the same load through glibc's own entry points and
 # through the interposer. Median of 3 runs of 400 rounds each.
-alt() { # alt CONFIG-ENV...: "glibc-ns interposed-ns ratio"
+alt() { # alt CONFIG-ENV...: "glibc-ns interposed-ns added-ns ratio", the run of median ratio
 	for i in 1 2 3; do
-		$PIN "$@" "$ALT" 400 10000 | awk '{ print $2, $4, $6 }'
-	done | sort -k3,3n | sed -n 2p
+		$PIN "$@" "$ALT" 400 10000 | awk '{ print $2, $4, $6, $8 }'
+	done | sort -k4,4n | sed -n 2p
 }
 a_none=$(alt PROFLAB_NONE=1)
 a_fwd=$(alt LD_PRELOAD="$FWD")
 a_r0=$(alt LD_PRELOAD="$LIB" PROFLAB_HEAP_RATE=0)
 a_def=$(alt LD_PRELOAD="$LIB")
 a_all=$(alt LD_PRELOAD="$LIB" PROFLAB_HEAP_RATE=1)
-ext() { # ext "glibc-ns interposed-ns ratio": the extra, in percent
+ext() { # ext "glibc-ns interposed-ns added-ns ratio": the extra, in percent
 	set -- $1
-	awk -v r="$3" 'BEGIN { printf "%+.1f%%", 100 * (r - 1) }'
+	awk -v r="$4" 'BEGIN { printf "%+.1f%%", 100 * (r - 1) }'
 }
-arow() { # arow LABEL "glibc-ns interposed-ns ratio" [x]: the extra as a factor if x
+arow() { # arow LABEL "glibc-ns interposed-ns added-ns ratio" [x]: the extra as a factor if x
 	local fmt=${3:-}
 	set -- "$1" $2
-	awk -v l="$1" -v g="$2" -v i="$3" -v r="$4" -v x="$fmt" \
+	awk -v l="$1" -v g="$2" -v i="$3" -v a="$4" -v r="$5" -v x="$fmt" \
 		'BEGIN { e = x == "x" ? sprintf("%.2fx", r) : sprintf("%+.1f%%", 100 * (r - 1))
-			 printf "| %s | %.1f | %.1f | %+.1f | %s |\n", l, g, i, i - g, e }'
+			 printf "| %s | %.1f | %.1f | %+.1f | %s |\n", l, g, i, a, e }'
 }
 
 # Instructions a malloc/free pair adds, from cachegrind: the difference
@@ -181,8 +181,9 @@ and exit left out):
 Steady state, inside one process (bench/src/alternate.c): the same load
 in 400 rounds of 10000 pairs that alternate between glibc's own entry
 points and the preloaded interposer, so that both halves of a round see
-the same machine and heap; ns a pair are medians over rounds, extra is
-the median of the rounds' ratios (median of 3 runs). Start-up and exit
+the same machine and heap; ns a pair are medians over rounds, ns added
+and extra the medians of the rounds' differences and ratios (of 3 runs,
+the one with the median ratio). Start-up and exit
 are left out. This varies far less than whole-process CPU time here.
 
 | interposer | glibc ns a pair | interposed ns a pair | ns added | extra |

@@ -7,11 +7,13 @@
  * short rounds that alternate between glibc's own entry points
  * (__libc_malloc, __libc_free: no interposer) and malloc and free (the
  * preloaded interposer, when there is one), so that both halves of a
- * round see the same machine, heap and caches; the figure is the median
- * over rounds of each round's ratio. Start-up and exit are left out.
+ * round see the same machine, heap and caches; the figures are medians
+ * over rounds of each round's difference and ratio. Start-up and exit
+ * are left out.
  *
  * usage: alternate [ROUNDS [PAIRS]]  (default 400 rounds of 10000 pairs)
- * prints: "glibc NS interposed NS ratio R q1 R q3 R" (ns a pair, medians)
+ * prints: "glibc NS interposed NS added NS ratio R q1 R q3 R" (ns a pair and
+ * the added ns and ratio of a round, medians; q1 and q3 the ratio's quartiles)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -95,29 +97,33 @@ int main(int argc, char **argv)
 	void *(*volatile ip_alloc)(size_t) = malloc;
 	void (*volatile ip_release)(void *) = free;
 	static struct load l = { .x = 88172645463325252ULL };
-	double *g, *ip, *r;
+	double *g, *ip, *d, *r;
 
 	if (rounds < 4 || pairs < 1) {
 		fprintf(stderr, "alternate: ROUNDS must be at least 4 and PAIRS at least 1\n");
 		return 2;
 	}
-	g = __libc_malloc(3 * (size_t)rounds * sizeof(double));
+	g = __libc_malloc(4 * (size_t)rounds * sizeof(double));
 	if (!g)
 		return 1;
 	ip = g + rounds;
-	r = ip + rounds;
+	d = ip + rounds;
+	r = d + rounds;
 	for (int c = 0; c < rounds; c++) {
 		g[c] = run(&l, pairs, __libc_malloc, __libc_free);
 		drain(&l, __libc_free);
 		ip[c] = run(&l, pairs, ip_alloc, ip_release);
 		drain(&l, ip_release);
+		d[c] = ip[c] - g[c];
 		r[c] = ip[c] / g[c];
 	}
 	qsort(g, (size_t)rounds, sizeof(double), by_value);
 	qsort(ip, (size_t)rounds, sizeof(double), by_value);
+	qsort(d, (size_t)rounds, sizeof(double), by_value);
 	qsort(r, (size_t)rounds, sizeof(double), by_value);
-	printf("glibc %.2f interposed %.2f ratio %.4f q1 %.4f q3 %.4f (%u)\n", g[rounds / 2],
-	       ip[rounds / 2], r[rounds / 2], r[rounds / 4], r[3 * rounds / 4], l.check & 1);
+	printf("glibc %.2f interposed %.2f added %.2f ratio %.4f q1 %.4f q3 %.4f (%u)\n",
+	       g[rounds / 2], ip[rounds / 2], d[rounds / 2], r[rounds / 2], r[rounds / 4],
+	       r[3 * rounds / 4], l.check & 1);
 	__libc_free(g);
 	return 0;
 }
