@@ -212,7 +212,9 @@ void pf_heap_set_thread_interval(int64_t next)
 
 /* Take an allocation of n bytes off the countdown: whether it is due
  * (the countdown was at most n). Inline: every entry point starts with
- * it; the due case then calls decide(). */
+ * it; the due case goes to a cold function of its own (malloc_due and
+ * the like), which keeps the sample's stack in its frame and calls
+ * decide(). */
 static inline int due(size_t n)
 {
 	return pf_countdown(&tl.next, n);
@@ -254,14 +256,6 @@ COLD static int decide(size_t n, uintptr_t ra, struct pf_heap_site *s)
 	}
 	t->next = (uint64_t)pf_heap_next_interval(rate);
 	return pf_heap_site_here(s, n, ra) == 0;
-}
-
-/* Take an allocation of n bytes from the function returning to ra off
- * the countdown: whether it is sampled, with its stack in *s if so. The
- * entry points other than malloc and calloc start with it. */
-static inline int sampled(size_t n, uintptr_t ra, struct pf_heap_site *s)
-{
-	return due(n) && decide(n, ra, s);
 }
 
 /* ---- tagged blocks ---- */
@@ -425,24 +419,13 @@ EXPORT FAST void free(void *p)
  * tagged block keeps its header through glibc's realloc (and loses its
  * bucket unless the new size is sampled too); an untagged block that
  * becomes sampled is copied into a new tagged block. */
-static void *do_realloc(void *p, size_t n, uintptr_t ra)
+static void *realloc_to(void *p, size_t n, const struct pf_heap_site *s)
 {
-	struct pf_heap_site s;
 	size_t w, old, total;
-	int smp;
 	void *q;
 
-	if (!p) {
-		if (sampled(n, ra, &s))
-			return alloc_tagged(&s, HDR, n, 0);
-		return count_alloc(__libc_malloc(n));
-	}
-	if (n == 0) {
-		/* glibc frees and returns NULL. */
-		free(p);
-		return NULL;
-	}
-	smp = sampled(n, ra, &s);
+	if (!p)
+		return s ? alloc_tagged(s, HDR, n, 0) : count_alloc(__libc_malloc(n));
 	w = size_word(p);
 	if (is_tagged(w) && (w >> 4) == HDR && !__builtin_add_overflow(n, HDR, &total)) {
 		struct pf_heap_bucket *ob = tag_bucket(p);
@@ -455,9 +438,9 @@ static void *do_realloc(void *p, size_t n, uintptr_t ra)
 		count_free_bytes(old);
 		if (ob)
 			pf_heap_count_free(ob);
-		return tag(q, HDR, smp ? pf_heap_site_bucket(&s) : NULL);
+		return tag(q, HDR, s ? pf_heap_site_bucket(s) : NULL);
 	}
-	if (!smp && !is_tagged(w)) {
+	if (!s && !is_tagged(w)) {
 		old = glibc_ms_bytes(w);
 		q = __libc_realloc(p, n);
 		if (!q)
@@ -466,13 +449,34 @@ static void *do_realloc(void *p, size_t n, uintptr_t ra)
 		return count_alloc(q);
 	}
 	/* Into a new block: sampled, or out of an over-aligned tagged one. */
-	q = smp ? alloc_tagged(&s, HDR, n, 0) : count_alloc(__libc_malloc(n));
+	q = s ? alloc_tagged(s, HDR, n, 0) : count_alloc(__libc_malloc(n));
 	if (!q)
 		return NULL;
 	old = pf_malloc_usable(p);
 	memcpy(q, p, old < n ? old : n);
 	free(p);
 	return q;
+}
+
+/* realloc when the new size is due: the stack is recorded here, so that
+ * realloc's common path keeps no room for it. */
+COLD static void *realloc_due(void *p, size_t n, uintptr_t ra)
+{
+	struct pf_heap_site s;
+
+	return realloc_to(p, n, decide(n, ra, &s) ? &s : NULL);
+}
+
+static void *do_realloc(void *p, size_t n, uintptr_t ra)
+{
+	if (p && n == 0) {
+		/* glibc frees and returns NULL. */
+		free(p);
+		return NULL;
+	}
+	if (due(n))
+		return realloc_due(p, n, ra);
+	return realloc_to(p, n, NULL);
 }
 
 EXPORT void *realloc(void *p, size_t n)
@@ -491,13 +495,21 @@ EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
 	return do_realloc(p, n, RA());
 }
 
-/* memalign and its kin; align is a power of two. */
-static void *aligned(size_t align, size_t n, uintptr_t ra)
+/* memalign and its kin when the allocation is due. */
+COLD static void *aligned_due(size_t align, size_t n, uintptr_t ra)
 {
 	struct pf_heap_site s;
 
-	if (sampled(n, ra, &s))
+	if (decide(n, ra, &s))
 		return alloc_tagged(&s, align, n, 0);
+	return count_alloc(__libc_memalign(align, n));
+}
+
+/* memalign and its kin; align is a power of two. */
+static void *aligned(size_t align, size_t n, uintptr_t ra)
+{
+	if (due(n))
+		return aligned_due(align, n, ra);
 	return count_alloc(__libc_memalign(align, n));
 }
 
