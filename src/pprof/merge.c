@@ -334,6 +334,14 @@ struct pf_profile *pf_report_merge(struct pf_profile *const *ps, size_t n, struc
 	return merge((const struct pf_profile *const *)ps, scale, label, n, err);
 }
 
+struct pf_profile *pf_report_compact(const struct pf_profile *p, struct pf_err *err)
+{
+	const struct pf_profile *srcs[1] = { p };
+	int scale[1] = { 1 }, label[1] = { 0 };
+
+	return merge(srcs, scale, label, 1, err);
+}
+
 struct pf_profile *pf_report_with_base(const struct pf_profile *p, const struct pf_profile *base,
 				       int diff, struct pf_err *err)
 {

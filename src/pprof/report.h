@@ -91,7 +91,9 @@ int pf_report_list(const struct pf_profile *p, const char *regex,
 int pf_report_peek(const struct pf_profile *p, const char *regex,
 		   const struct pf_report_opts *o, struct pf_buf *out, struct pf_err *err);
 
-/* `-traces`: every sample's stack with its value. */
+/* `-traces`: every sample's stack with its value. Samples of the same
+ * stack and labels are shown once, added together, as pprof shows them
+ * (it merges them when it reads the profile). */
 int pf_report_traces(const struct pf_profile *p, const struct pf_report_opts *o,
 		     struct pf_buf *out, struct pf_err *err);
 
@@ -102,6 +104,13 @@ int pf_report_traces(const struct pf_profile *p, const struct pf_report_opts *o,
  * inputs are not changed; free the result with pf_profile_free.
  */
 struct pf_profile *pf_report_merge(struct pf_profile *const *ps, size_t n, struct pf_err *err);
+
+/*
+ * p with its identical locations made one and the samples of identical
+ * stacks and labels added together, as pprof does to every profile it
+ * reads: a new profile (free with pf_profile_free), or NULL with err set.
+ */
+struct pf_profile *pf_report_compact(const struct pf_profile *p, struct pf_err *err);
 
 /*
  * p with base's samples added with their values negated (pprof -base):

@@ -70,8 +70,8 @@ static int print_labels(const struct pf_sample *s, int numeric, struct pf_buf *o
 	return rc ? -1 : 0;
 }
 
-int pf_report_traces(const struct pf_profile *p, const struct pf_report_opts *o,
-		     struct pf_buf *out, struct pf_err *err)
+static int traces(const struct pf_profile *p, const struct pf_report_opts *o, struct pf_buf *out,
+		  struct pf_err *err)
 {
 	static const char sep[] = "-----------+-------------------------------------------------------\n";
 	struct pf_graph g;
@@ -116,5 +116,20 @@ int pf_report_traces(const struct pf_profile *p, const struct pf_report_opts *o,
 	if (rc)
 		rc = pf_err_set(err, PF_EFAIL, "out of memory");
 	pf_graph_release(&g);
+	return rc;
+}
+
+int pf_report_traces(const struct pf_profile *p, const struct pf_report_opts *o,
+		     struct pf_buf *out, struct pf_err *err)
+{
+	/* A Go heap profile can hold two samples of one stack: stacks that
+	 * differed only in runtime frames the writer leaves out. */
+	struct pf_profile *c = pf_report_compact(p, err);
+	int rc;
+
+	if (!c)
+		return err->code ? err->code : PF_EFAIL;
+	rc = traces(c, o, out, err);
+	pf_profile_free(c);
 	return rc;
 }

@@ -127,6 +127,64 @@ static void test_top(void)
 	pf_profile_free(p);
 }
 
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (; (s = strstr(s, what)) != NULL; s += strlen(what))
+		n++;
+	return n;
+}
+
+/* A profile may hold two samples of one stack and the same labels (Go's
+ * heap profiles do: stacks that differed only in runtime frames the
+ * writer leaves out), even through two copies of one location. pprof
+ * merges them as it reads the profile, so traces shows one. */
+static void traces_merge_identical_samples(const struct pf_profile *base,
+					   const struct pf_report_opts *o)
+{
+	struct pf_profile *p = pf_report_compact(base, &(struct pf_err){ 0 });
+	struct pf_buf out = PF_BUF_INIT;
+	struct pf_err err = { 0 };
+	struct pf_arena *a;
+	struct pf_location *locs;
+	struct pf_sample *ss;
+
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	a = &p->arena;
+	/* A fifth location, a copy of leaf's, and a fourth sample: leaf
+	 * (through the copy) <- work <- main, 10ms. */
+	locs = pf_arena_calloc(a, 5, sizeof(*locs));
+	memcpy(locs, p->locations, 4 * sizeof(*locs));
+	locs[4] = locs[p->samples[0].locs[0]];
+	locs[4].id = 5;
+	p->locations = locs;
+	p->nlocations = 5;
+	ss = pf_arena_calloc(a, 4, sizeof(*ss));
+	memcpy(ss, p->samples, 3 * sizeof(*ss));
+	ss[3] = ss[0];
+	ss[3].locs = pf_arena_calloc(a, 3, sizeof(uint32_t));
+	ss[3].locs[0] = 4;
+	ss[3].locs[1] = ss[0].locs[1];
+	ss[3].locs[2] = ss[0].locs[2];
+	ss[3].values = pf_arena_calloc(a, 1, sizeof(int64_t));
+	ss[3].values[0] = 10 * 1000000;
+	p->samples = ss;
+	p->nsamples = 4;
+
+	CHECK_INT(pf_report_traces(p, o, &out, &err), 0);
+	CHECK(strstr(out.data, "-----------+-------------------------------------------------------\n"
+			       "      40ms   leaf\n"
+			       "             work\n"
+			       "             main\n") != NULL);
+	/* Three traces: four separators. */
+	CHECK_INT(count(out.data, "-----------+"), 4);
+	pf_buf_release(&out);
+	pf_profile_free(p);
+}
+
 static void test_peek_traces_list(void)
 {
 	struct pf_profile *p = make_profile();
@@ -150,6 +208,7 @@ static void test_peek_traces_list(void)
 			       "             work\n"
 			       "             main\n") != NULL);
 	pf_buf_release(&out);
+	traces_merge_identical_samples(p, &o);
 
 	/* The source file is not there: a clear note, values still totalled. */
 	CHECK_INT(pf_report_list(p, "^leaf$", &o, &out, &err), 0);
