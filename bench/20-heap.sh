@@ -109,14 +109,13 @@ a_def=$(alt LD_PRELOAD="$LIB")
 a_all=$(alt LD_PRELOAD="$LIB" PROFLAB_HEAP_RATE=1)
 ext() { # ext "glibc-ns interposed-ns added-ns ratio": the extra, in percent
 	set -- $1
-	awk -v r="$4" 'BEGIN { printf "%+.1f%%", 100 * (r - 1) }'
+	pct "$4"
 }
-arow() { # arow LABEL "glibc-ns interposed-ns added-ns ratio" [x]: the extra as a factor if x
-	local fmt=${3:-}
+arow() { # arow LABEL "glibc-ns interposed-ns added-ns ratio" FORMAT (pct or times)
+	local fmt=$3
 	set -- "$1" $2
-	awk -v l="$1" -v g="$2" -v i="$3" -v a="$4" -v r="$5" -v x="$fmt" \
-		'BEGIN { e = x == "x" ? sprintf("%.2fx", r) : sprintf("%+.1f%%", 100 * (r - 1))
-			 printf "| %s | %.1f | %.1f | %+.1f | %s |\n", l, g, i, a, e }'
+	awk -v l="$1" -v g="$2" -v i="$3" -v a="$4" -v e="$($fmt "$5")" \
+		'BEGIN { printf "| %s | %.1f | %.1f | %+.1f | %s |\n", l, g, i, a, e }'
 }
 
 # Instructions a malloc/free pair adds, from cachegrind: the difference
@@ -188,11 +187,11 @@ are left out. This varies far less than whole-process CPU time here.
 
 | interposer | glibc ns a pair | interposed ns a pair | ns added | extra |
 |---|---|---|---|---|
-$(arow "none (both halves glibc: the method's own error)" "$a_none")
-$(arow "forwarding-only" "$a_fwd")
-$(arow "proflab, rate 0" "$a_r0")
-$(arow "proflab, default rate" "$a_def")
-$(arow "proflab, rate 1" "$a_all" x)
+$(arow "none (both halves glibc: the method's own error)" "$a_none" pct)
+$(arow "forwarding-only" "$a_fwd" pct)
+$(arow "proflab, rate 0" "$a_r0" pct)
+$(arow "proflab, default rate" "$a_def" pct)
+$(arow "proflab, rate 1" "$a_all" times)
 
 Where the default rate's extra CPU goes, from the steady-state table:
 calling through any preloaded interposer $(ext "$a_fwd"); proflab's
