@@ -108,6 +108,13 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
+/* The slot of key k in a table of 2^bits entries: Fibonacci hashing,
+ * for keys that are not mixed themselves. */
+static size_t key_slot(uint64_t k, int bits)
+{
+	return (size_t)((k * 0x9e3779b97f4a7c15ULL) >> (64 - bits));
+}
+
 /* A call stack's own key: a sum of independent products (no chain of
  * multiplies to wait for), each frame with a multiplier of its own so
  * that frames in another order make another key. */
@@ -166,7 +173,7 @@ static struct pf_heap_bucket *chain_find(_Atomic(struct pf_heap_bucket *) *head,
 /* The stack record of site s, made if new; under g_block. */
 static const struct pf_heap_stack *stack_get(const struct pf_heap_site *s)
 {
-	struct pf_heap_stack **head = &g_shash[(s->key * 0x9e3779b97f4a7c15ULL) >> (64 - STACK_BITS)];
+	struct pf_heap_stack **head = &g_shash[key_slot(s->key, STACK_BITS)];
 	struct pf_heap_stack *st;
 
 	for (st = *head; st; st = st->next)
@@ -415,7 +422,7 @@ static size_t unwind(struct walk_state *w, uintptr_t ra, uintptr_t *pcs, size_t 
 /* The place in g_checked of the stack with key k. */
 static _Atomic uint64_t *checked_slot(uint64_t k)
 {
-	return &g_checked[(k * 0x9e3779b97f4a7c15ULL) >> (64 - CHECKED_BITS)];
+	return &g_checked[key_slot(k, CHECKED_BITS)];
 }
 
 /* Whether the walk's stack, of key k, must be compared with libunwind's. */
