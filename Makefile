@@ -175,10 +175,11 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c tests/unit/t.h $(LIB_OBJS)
 # once plain (for preloading) and once linked with libproflab.a, whole
 # archive so that its start-up constructor comes along (README).
 PROG_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -fno-omit-frame-pointer -pthread -Iinclude
-$(BUILD)/tests/progs/%-linked: tests/progs/%.c $(LIB_A)
+PROG_HDRS := $(wildcard tests/progs/*.h)
+$(BUILD)/tests/progs/%-linked: tests/progs/%.c $(PROG_HDRS) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(PROG_CFLAGS) $(RT_SAN) -o $@ $< -Wl,--whole-archive $(LIB_A) -Wl,--no-whole-archive $(RT_PKG_LIBS) $(LIBS_SYS)
-$(BUILD)/tests/progs/%: tests/progs/%.c
+$(BUILD)/tests/progs/%: tests/progs/%.c $(PROG_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(PROG_CFLAGS) -o $@ $< $(LIBS_SYS)
 

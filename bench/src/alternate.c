@@ -20,13 +20,13 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define RING 1024
+#include "../../tests/progs/churn.h"
 
 extern void *__libc_malloc(size_t);
 extern void __libc_free(void *);
 
 struct load {
-	void *ring[RING];
+	void *ring[CHURN_RING];
 	uint64_t x;
 	long i;
 	unsigned check;
@@ -47,22 +47,13 @@ static int by_value(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* heap_churn's step: the next size, 16 B to 16 KiB, 7 in 8 under 256 B. */
-static size_t next_size(struct load *l)
-{
-	l->x ^= l->x << 13;
-	l->x ^= l->x >> 7;
-	l->x ^= l->x << 17;
-	return (l->x & 7) ? 16 + (size_t)(l->x >> 8) % 240 : 256 + (size_t)(l->x >> 8) % 16128;
-}
-
 /* pairs steps of the load through alloc and release; ns a pair. */
 static double run(struct load *l, long pairs, void *(*alloc)(size_t), void (*release)(void *))
 {
 	double t0 = now_ns();
 
 	for (long k = 0; k < pairs; k++, l->i++) {
-		size_t slot = (size_t)l->i % RING, n = next_size(l);
+		size_t slot = (size_t)l->i % CHURN_RING, n = churn_next_size(&l->x);
 		char *p;
 
 		if (l->ring[slot]) {
@@ -82,7 +73,7 @@ static double run(struct load *l, long pairs, void *(*alloc)(size_t), void (*rel
  * allocator that made them). */
 static void drain(struct load *l, void (*release)(void *))
 {
-	for (size_t i = 0; i < RING; i++) {
+	for (size_t i = 0; i < CHURN_RING; i++) {
 		release(l->ring[i]);
 		l->ring[i] = NULL;
 	}
@@ -96,7 +87,7 @@ int main(int argc, char **argv)
 	 * free the dynamic linker bound: the interposer's. */
 	void *(*volatile ip_alloc)(size_t) = malloc;
 	void (*volatile ip_release)(void *) = free;
-	static struct load l = { .x = 88172645463325252ULL };
+	static struct load l = { .x = CHURN_SEED };
 	double *g, *ip, *d, *r;
 
 	if (rounds < 4 || pairs < 1) {

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define RING 1024
+#include "churn.h"
 
 __attribute__((noipa)) static void *churn_alloc(size_t n)
 {
@@ -24,18 +24,13 @@ __attribute__((noipa)) static void *churn_alloc(size_t n)
 int main(int argc, char **argv)
 {
 	long iters = argc > 1 ? strtol(argv[1], NULL, 10) : 10000000;
-	static void *ring[RING];
-	uint64_t x = 88172645463325252ULL, total = 0;
+	static void *ring[CHURN_RING];
+	uint64_t x = CHURN_SEED, total = 0;
 	unsigned char sum = 0;
 
 	for (long i = 0; i < iters; i++) {
-		size_t slot = (size_t)i % RING, n;
+		size_t slot = (size_t)i % CHURN_RING, n = churn_next_size(&x);
 
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		/* Mostly small blocks, like real programs: 7 in 8 under 256 B. */
-		n = (x & 7) ? 16 + (size_t)(x >> 8) % 240 : 256 + (size_t)(x >> 8) % 16128;
 		if (ring[slot]) {
 			sum += *(unsigned char *)ring[slot];
 			free(ring[slot]);
@@ -43,7 +38,7 @@ int main(int argc, char **argv)
 		ring[slot] = churn_alloc(n);
 		total += n;
 	}
-	for (size_t i = 0; i < RING; i++)
+	for (size_t i = 0; i < CHURN_RING; i++)
 		free(ring[i]);
 	printf("heap_churn: %ld allocations, %" PRIu64 " bytes requested (check %u)\n", iters, total, sum);
 	return 0;
