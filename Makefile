@@ -43,8 +43,8 @@ DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_EXTRA)
 # ---- dependencies, found with pkg-config (evaluated once, when first used) ----
 # libmicrohttpd: headers only; the runtime loads it when the debug endpoint
 # starts (src/runtime/mhd.c), by the soname found here.
-PKGS_RT  := libunwind libdw libprotobuf-c zlib libmicrohttpd
 PKGS_RT_LINK := libunwind libdw libprotobuf-c zlib
+PKGS_RT  := $(PKGS_RT_LINK) libmicrohttpd
 PKGS_APP := ncursesw libcmark-gfm libprotobuf-c zlib libdw libedit
 pkg = $(shell $(PKG_CONFIG) $(1) $(2) 2>/dev/null)
 RT_PKG_CFLAGS  = $(eval RT_PKG_CFLAGS := $(call pkg,--cflags,$(PKGS_RT)))$(RT_PKG_CFLAGS)
