@@ -616,9 +616,14 @@ struct pf_profile *pf_builder_finish(struct pf_builder *b, struct pf_err *err)
 		size_t *st = f.mstat + 4 * i;
 
 		m->id = i + 1;
-		m->has_functions = st[1] == st[0];
-		m->has_filenames = st[2] == st[0];
-		m->has_line_numbers = st[3] == st[0];
+		/* Set when any location has it, as pprof's own symbolizer
+		 * does: go tool pprof symbolizes a mapping again from the
+		 * binary only when none is set, and would then replace our
+		 * frames (inlined ones included) with its own because of one
+		 * address without a name, such as a PLT stub's. */
+		m->has_functions = st[1] > 0;
+		m->has_filenames = st[2] > 0;
+		m->has_line_numbers = st[3] > 0;
 		/* Only a mapping with locations needs its DWARF loaded (that of
 		 * libc from libc6-dbg is megabytes to decompress). */
 		m->has_inline_frames = m->has_line_numbers &&

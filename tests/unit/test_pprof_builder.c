@@ -5,7 +5,12 @@
 #include "pprof/symbolize.h"
 #include "base/str.h"
 
+#include <fcntl.h>
+#include <gelf.h>
+#include <link.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "t.h"
 
@@ -230,11 +235,92 @@ static void test_many_stacks(void)
 	pf_profile_free(p);
 }
 
+/* dl_iterate_phdr callback: the main program (the first object) gives
+ * its load bias. */
+static int main_bias(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	*(uintptr_t *)data = (uintptr_t)info->dlpi_addr;
+	return 1;
+}
+
+/* The run-time address of an entry of this program's PLT (past PLT0),
+ * which has no symbol, or 0 if it has no PLT. */
+static uintptr_t plt_entry(void)
+{
+	uintptr_t bias = 0, addr = 0;
+	int fd = open("/proc/self/exe", O_RDONLY);
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (fd < 0)
+		return 0;
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (e && elf_getshdrstrndx(e, &shstrndx) == 0) {
+		while ((scn = elf_nextscn(e, scn))) {
+			GElf_Shdr sh;
+			const char *name;
+
+			if (!gelf_getshdr(scn, &sh))
+				continue;
+			name = elf_strptr(e, shstrndx, sh.sh_name);
+			if (name && strcmp(name, ".plt") == 0 && sh.sh_size >= 48)
+				addr = sh.sh_addr + 32;
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	dl_iterate_phdr(main_bias, &bias);
+	return addr ? bias + addr : 0;
+}
+
+/* One address without a name (a PLT stub's) must not clear the
+ * mapping's symbolization flags: go tool pprof would then symbolize the
+ * whole mapping again from the binary, with its own tools, and lose the
+ * inlined frames proflab wrote. */
+static void test_unnamed_address_keeps_mapping_flags(void)
+{
+	struct pf_builder *b = pf_builder_new(types, 2, period_type, 1000000);
+	struct pf_err err = { 0 };
+	uintptr_t plt = plt_entry(), ra = plain_caller();
+	uintptr_t s1[2] = { plt, ra };
+	uintptr_t s2[2] = { (uintptr_t)get_ra, ra };
+	int64_t v[2] = { 1, 1000000 };
+	struct pf_profile *p;
+	const struct pf_location *l;
+
+	CHECK(b != NULL);
+	if (!CHECK(plt != 0))
+		return;
+	CHECK_INT(pf_builder_add(b, s1, 2, v), 0);
+	CHECK_INT(pf_builder_add(b, s2, 2, v), 0);
+	p = pf_builder_finish(b, &err);
+	pf_builder_free(b);
+	if (!CHECK(p != NULL))
+		return;
+	l = find_loc(p, plt);
+	/* the test means something only if the stub really has no name */
+	if (CHECK(l != NULL)) {
+		CHECK_INT(l->nlines, 0);
+		CHECK_INT(l->mapping, 0);
+	}
+	CHECK(pf_endswith(p->mappings[0].file, "test_pprof_builder"));
+	CHECK(p->mappings[0].has_functions);
+	CHECK(p->mappings[0].has_filenames);
+	CHECK(p->mappings[0].has_line_numbers);
+	CHECK(p->mappings[0].has_inline_frames);
+	pf_profile_free(p);
+}
+
 int main(void)
 {
 	T_RUN(test_merge_and_symbolize);
 	T_RUN(test_inline_frames);
 	T_RUN(test_unknown_address);
 	T_RUN(test_many_stacks);
+	T_RUN(test_unnamed_address_keeps_mapping_flags);
 	return t_exit();
 }
