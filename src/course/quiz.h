@@ -139,7 +139,8 @@ enum pf_quiz_type pf_quiz_answer_type(const struct pf_quiz_question *qq);
 /*
  * Grade one answer, written as on an answers line: "b", "a,c" (commas
  * and/or blanks), "c,a,d,b", "42", "text"; profile top-flat questions
- * also take the function's name. Returns 0 with v filled, or PF_EINPUT
+ * also take the function's name, with or without the " (inline)" that
+ * `top` shows after inlined functions. Returns 0 with v filled, or PF_EINPUT
  * with err describing why the answer is malformed (an unknown letter, a
  * letter missing from an ordering, not a number...); the message carries
  * no file or line, callers add them.

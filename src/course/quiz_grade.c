@@ -45,6 +45,21 @@ static int letters(const char *s, int nchoices, int *out, int *n, struct pf_err 
 	return 0;
 }
 
+/* The length of the function name s[0..n) without the " (inline)" that
+ * `top` appends to inlined frames (and the blanks before it). */
+static size_t without_inline(const char *s, size_t n)
+{
+	static const char mark[] = "(inline)";
+	size_t m = sizeof(mark) - 1;
+
+	if (n <= m || memcmp(s + n - m, mark, m) != 0)
+		return n;
+	n -= m;
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return n;
+}
+
 static int describe_key(const struct pf_quiz_question *qq, char *dst, size_t sz)
 {
 	struct pf_buf b = PF_BUF_INIT;
@@ -113,6 +128,8 @@ int pf_quiz_grade(const struct pf_quiz *q, size_t i, const char *answer,
 			}
 			while (al && isspace((unsigned char)a[al - 1]))
 				al--;
+			/* A name copied from `top` may carry " (inline)". */
+			al = without_inline(a, al);
 			for (k = 0; k < qq->nchoices; k++)
 				if (strlen(qq->choices[k]) == al && memcmp(qq->choices[k], a, al) == 0)
 					break;
@@ -121,7 +138,7 @@ int pf_quiz_grade(const struct pf_quiz *q, size_t i, const char *answer,
 				break;
 			}
 			/* Any other function name is simply wrong. */
-			if (!strchr(norm.data, ',') && !strchr(norm.data, ' ')) {
+			if (!memchr(a, ',', al) && !memchr(a, ' ', al) && !memchr(a, '\t', al)) {
 				v->correct = 0;
 				break;
 			}

@@ -83,6 +83,11 @@ expect_rc "quiz by slug" 0
 # then the learner's own (a profile whose top function differs).
 run "$PROFLAB" quiz 2 --answers "$FIX/02.txt"
 expect_contains "bundled profile named" "$OUT" "graded against the bundled profile quizzes/profiles/01-sales-report.cpu.pb.gz"
+# The name as `top` prints it, " (inline)" and all, is the function's name.
+inl=$(go tool pprof -top "$ROOT/quizzes/profiles/01-sales-report.cpu.pb.gz" 2>/dev/null | awk '/flat%/{getline; $1=$2=$3=$4=$5=""; sub(/^ +/, ""); print; exit}')
+run "$PROFLAB" quiz 2 --answers - <<<$'100\nb\n300\na\nb,c\n'"$inl"$'\n100'
+expect_rc "top-flat answer with (inline) is graded ($inl)" 0
+expect_eq "top-flat answer with (inline) is right" "$(tail -n1 <<<"$OUT")" "score: 7/7"
 mkdir -p "$PROFLAB_HOME/exercises/01-sales-report/profiles"
 cp "$ROOT/quizzes/profiles/02-log-clients.cpu.pb.gz" "$PROFLAB_HOME/exercises/01-sales-report/profiles/cpu.pb.gz"
 run "$PROFLAB" quiz 2 --answers "$FIX/02.txt"

@@ -381,6 +381,11 @@ static void test_profile_questions(void)
 	CHECK(grade(&q, 0, " hash ", &ok) == 0 && ok);
 	CHECK(grade(&q, 0, "parse", &ok) == 0 && !ok);
 	CHECK(grade(&q, 0, "memcpy", &ok) == 0 && !ok); /* not a choice: wrong */
+	/* A name copied from `top`, where inlined functions carry " (inline)". */
+	CHECK(grade(&q, 0, "hash (inline)", &ok) == 0 && ok);
+	CHECK(grade(&q, 0, " hash  (inline) ", &ok) == 0 && ok);
+	CHECK(grade(&q, 0, "parse (inline)", &ok) == 0 && !ok);
+	CHECK(grade(&q, 0, "memcpy (inline)", &ok) == 0 && !ok);
 	CHECK(grade(&q, 0, "d", &ok) == 0 && !ok);
 	CHECK(grade(&q, 0, "e", &ok) == PF_EINPUT);
 	CHECK(q.q[1].number > 19.99 && q.q[1].number < 20.01);
