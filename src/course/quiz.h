@@ -23,7 +23,8 @@
  *   number    a number; `tolerance: 0.5` (absolute) or `tolerance: 5%`
  *             (relative) may follow          answer: 100
  *   text      alternatives separated by |; compared ignoring case and
- *             runs of blanks                 answer: flat | flat time
+ *             runs of blanks; a # in an alternative stands for any whole
+ *             number (one or more digits)    answer: top | top # | top#
  *   profile   computed from the learner's last profile of an exercise:
  *               exercise: 02-hot-loop        the exercise slug
  *               profile: cpu                 cpu or heap (file cpu.pb.gz

@@ -45,6 +45,27 @@ static int letters(const char *s, int nchoices, int *out, int *n, struct pf_err 
 	return 0;
 }
 
+/* Whether a normalised text answer matches one normalised alternative,
+ * in which '#' stands for a whole number (one or more digits). */
+static int text_matches(const char *alt, const char *ans)
+{
+	while (*alt) {
+		if (*alt == '#') {
+			if (!isdigit((unsigned char)*ans))
+				return 0;
+			while (isdigit((unsigned char)*ans))
+				ans++;
+			alt++;
+			continue;
+		}
+		if (*alt != *ans)
+			return 0;
+		alt++;
+		ans++;
+	}
+	return *ans == '\0';
+}
+
 /* The length of the function name s[0..n) without the " (inline)" that
  * `top` appends to inlined frames (and the blanks before it). */
 static size_t without_inline(const char *s, size_t n)
@@ -206,7 +227,7 @@ int pf_quiz_grade(const struct pf_quiz *q, size_t i, const char *answer,
 		const char *alt;
 
 		for (alt = qq->alternatives; alt && *alt; alt += strlen(alt) + 1)
-			if (strcmp(alt, norm.data) == 0)
+			if (text_matches(alt, norm.data))
 				v->correct = 1;
 		/* Show only the first alternative as the right answer. */
 		pf_fmt(v->expected, sizeof(v->expected), "%s", qq->alternatives);

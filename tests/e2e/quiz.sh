@@ -41,6 +41,10 @@ expect_eq "last line is the score" "$(tail -n1 <<<"$OUT")" "score: 5/6"
 expect_contains "wrong verdict shown" "$OUT" "2. wrong: Why does the workflow start"
 expect_contains "right answer shown" "$OUT" "the answer: b) Because guesses"
 expect_contains "explanation shown" "$OUT" "why: \"Never optimise without data.\""
+run "$PROFLAB" quiz 1 --answers - <<<$'c,d,a,b\nb\n-cpuprofile\ntop 5\na,b,d\nb'
+expect_eq "top N is top" "$(tail -n1 <<<"$OUT")" "score: 6/6"
+run "$PROFLAB" quiz 1 --answers - <<<$'c,d,a,b\nb\n-cpuprofile\ntop20\na,b,d\nb'
+expect_eq "topN is top" "$(tail -n1 <<<"$OUT")" "score: 6/6"
 run "$PROFLAB" quiz 1 --answers - <<<$'a,b,c,d\na\n-cpuprofile\ntop\na\nb'
 expect_rc "3/6 fails" 1
 expect_eq "3/6 score line" "$(tail -n1 <<<"$OUT")" "score: 3/6"

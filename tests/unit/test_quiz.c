@@ -187,6 +187,32 @@ static void test_grade_number_text(void)
 	pf_quiz_release(&q);
 }
 
+/* A # in a text key stands for any whole number. */
+static void test_grade_text_number_placeholder(void)
+{
+	static const char text[] = "# T\n## Which command?\ntype: text\n"
+				   "answer: top | top # | top#\n> top N shows N lines.\n";
+	struct pf_quiz q;
+	struct pf_err err = { 0 };
+	int ok = -1;
+
+	if (!CHECK(parse(&q, text, &err) == 0))
+		return;
+	CHECK(grade(&q, 0, "top", &ok) == 0 && ok);
+	CHECK(grade(&q, 0, "top 5", &ok) == 0 && ok);
+	CHECK(grade(&q, 0, "TOP  20", &ok) == 0 && ok);
+	CHECK(grade(&q, 0, "top10", &ok) == 0 && ok);
+	CHECK(grade(&q, 0, "top7", &ok) == 0 && ok);
+	CHECK(grade(&q, 0, "top ", &ok) == 0 && ok); /* trailing blanks are trimmed */
+	CHECK(grade(&q, 0, "top x", &ok) == 0 && !ok);
+	CHECK(grade(&q, 0, "top 5x", &ok) == 0 && !ok);
+	CHECK(grade(&q, 0, "top -5", &ok) == 0 && !ok);
+	CHECK(grade(&q, 0, "top -cum", &ok) == 0 && !ok);
+	CHECK(grade(&q, 0, "top #", &ok) == 0 && !ok);
+	CHECK(grade(&q, 0, "5", &ok) == 0 && !ok);
+	pf_quiz_release(&q);
+}
+
 static void test_answers_file(void)
 {
 	struct pf_quiz q;
@@ -528,6 +554,7 @@ int main(void)
 	T_RUN(test_grade_single_multiple);
 	T_RUN(test_grade_order);
 	T_RUN(test_grade_number_text);
+	T_RUN(test_grade_text_number_placeholder);
 	T_RUN(test_answers_file);
 	T_RUN(test_malformed);
 	T_RUN(test_plain);
