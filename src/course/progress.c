@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,7 @@ void pf_progress_release(struct pf_progress *p)
 	free(p->read_time);
 	free(p->exercises);
 	free(p->quizzes);
+	free(p->extra);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -187,93 +189,179 @@ int pf_progress_has_read(const struct pf_progress *p, int number)
 	return 0;
 }
 
-/* Parse the file text; -1 with why (naming the line) when it is corrupt. */
-static int parse(struct pf_progress *p, char *text, char *why, size_t whysz)
-{
-	char *s = text, *f[MAX_FIELDS];
-	int line = 0, ended = 0;
-	long long a, b, c, d, e;
+/* What parse() found wrong: the first problem, and how many there were. */
+struct damage {
+	int n;
+	char first[200];
+};
 
-	while (*s) {
-		char *nl = strchr(s, '\n');
+static void damaged(struct damage *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void damaged(struct damage *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->n++ > 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->first, sizeof(d->first), fmt, ap);
+	va_end(ap);
+}
+
+static int is_known_type(const char *type, size_t len)
+{
+	static const char *const known[] = { "read", "exercise", "quiz", "position", "end" };
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strlen(known[i]) == len && memcmp(known[i], type, len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A record of a type this version does not know, kept for a newer proflab
+ * that wrote it: a lower-case name ([a-z][a-z0-9_-]*, at most 32 bytes),
+ * then tab-separated text without control bytes. Anything else is damage.
+ */
+static int is_foreign_record(const char *s, size_t n, size_t type_len)
+{
+	size_t i;
+
+	if (type_len == 0 || type_len > 32 || s[0] < 'a' || s[0] > 'z')
+		return 0;
+	for (i = 1; i < type_len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		      s[i] == '-'))
+			return 0;
+	for (; i < n; i++)
+		if (((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* One record of a known type (fields f[0..nf-1]) into p: 0, -1 when its
+ * fields are not valid, -2 out of memory. */
+static int parse_record(struct pf_progress *p, char **f, int nf)
+{
+	long long a, b, c, d, e, t;
+
+	if (strcmp(f[0], "read") == 0 && nf == 3 && num(f[1], 1, 999, &a) == 0 &&
+	    num(f[2], 0, (long long)1 << 40, &b) == 0)
+		return add_read(p, (int)a, b) < 0 ? -2 : 0;
+	if (strcmp(f[0], "exercise") == 0 && nf == 6 && f[1][0] && strlen(f[1]) < 64 &&
+	    num(f[2], 0, 1, &a) == 0 && num(f[3], 0, 1 << 30, &b) == 0 &&
+	    num(f[4], 0, (long long)1 << 40, &c) == 0) {
+		struct pf_progress_exercise *x = get_exercise(p, f[1]);
+
+		if (!x)
+			return -2;
+		x->passed = (int)a;
+		x->attempts = (int)b;
+		x->time = c;
+		clean(x->gain, sizeof(x->gain), f[5]);
+		return 0;
+	}
+	if (strcmp(f[0], "quiz") == 0 && nf == 7 && num(f[1], 1, 999, &a) == 0 &&
+	    num(f[2], 0, 1 << 30, &b) == 0 && num(f[3], 0, 10000, &c) == 0 &&
+	    num(f[4], 1, 10000, &d) == 0 && num(f[5], 0, 10000, &e) == 0 && c <= d && e <= d &&
+	    num(f[6], 0, (long long)1 << 40, &t) == 0) {
+		struct pf_progress_quiz *q = get_quiz(p, (int)a);
+
+		if (!q)
+			return -2;
+		q->attempts = (int)b;
+		q->best = (int)c;
+		q->total = (int)d;
+		q->last = (int)e;
+		q->time = t;
+		return 0;
+	}
+	if (strcmp(f[0], "position") == 0 && nf == 2) {
+		clean(p->position, sizeof(p->position), f[1]);
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * Parse len bytes of file text (changed in place) into p, keeping every
+ * readable line: records of known types, and records of unknown types
+ * verbatim in p->extra. Lines that cannot be read, a wrong first line, a
+ * last line cut short or a missing end line are counted in *dmg. 0, or -2
+ * out of memory.
+ */
+static int parse(struct pf_progress *p, char *text, size_t len, struct damage *dmg)
+{
+	struct pf_buf extra = PF_BUF_INIT;
+	size_t pos = 0;
+	int line = 0, ended = 0, rc = 0;
+
+	while (pos < len) {
+		char *s = text + pos, *nl = memchr(s, '\n', len - pos), *f[MAX_FIELDS];
+		size_t n, type_len;
 		int nf = 0;
 
 		line++;
 		if (!nl) {
-			pf_fmt(why, whysz, "line %d is cut short", line);
-			return -1;
+			damaged(dmg, "line %d is cut short", line);
+			break;
 		}
 		*nl = '\0';
-		if (ended) {
-			pf_fmt(why, whysz, "line %d: text after the end line", line);
-			return -1;
+		n = (size_t)(nl - s);
+		pos += n + 1;
+		if (memchr(s, '\0', n)) {
+			damaged(dmg, "line %d holds NUL bytes", line);
+			continue;
 		}
-		if (line == 1) {
-			if (strcmp(s, PROGRESS_MAGIC) != 0) {
-				pf_fmt(why, whysz, "line 1 is not \"%s\"", PROGRESS_MAGIC);
-				return -1;
+		if (line == 1 && strcmp(s, PROGRESS_MAGIC) == 0)
+			continue;
+		if (line == 1)
+			damaged(dmg, "line 1 is not \"%s\"", PROGRESS_MAGIC);
+		if (n == 0)
+			continue;
+		type_len = strcspn(s, "\t");
+		if (!is_known_type(s, type_len)) {
+			/* A wrong first line is not kept as somebody's record. */
+			if (line > 1 && is_foreign_record(s, n, type_len)) {
+				if (pf_buf_append(&extra, s, n) < 0 || pf_buf_putc(&extra, '\n') < 0)
+					goto oom;
+			} else if (line > 1) {
+				damaged(dmg, "line %d: not a progress record", line);
 			}
-			s = nl + 1;
 			continue;
 		}
 		f[nf++] = s;
 		for (; *s; s++)
 			if (*s == '\t') {
 				*s = '\0';
-				if (nf == MAX_FIELDS) {
-					pf_fmt(why, whysz, "line %d: too many fields", line);
-					return -1;
-				}
+				if (nf == MAX_FIELDS)
+					break;
 				f[nf++] = s + 1;
 			}
+		if (*s) {
+			damaged(dmg, "line %d: too many fields", line);
+			continue;
+		}
 		if (strcmp(f[0], "end") == 0 && nf == 1) {
 			ended = 1;
-		} else if (strcmp(f[0], "read") == 0 && nf == 3 && num(f[1], 1, 999, &a) == 0 &&
-			   num(f[2], 0, (long long)1 << 40, &b) == 0) {
-			if (add_read(p, (int)a, b) < 0)
-				goto oom;
-		} else if (strcmp(f[0], "exercise") == 0 && nf == 6 && f[1][0] &&
-			   strlen(f[1]) < 64 && num(f[2], 0, 1, &a) == 0 &&
-			   num(f[3], 0, 1 << 30, &b) == 0 && num(f[4], 0, (long long)1 << 40, &c) == 0) {
-			struct pf_progress_exercise *x = get_exercise(p, f[1]);
-
-			if (!x)
-				goto oom;
-			x->passed = (int)a;
-			x->attempts = (int)b;
-			x->time = c;
-			clean(x->gain, sizeof(x->gain), f[5]);
-		} else if (strcmp(f[0], "quiz") == 0 && nf == 7 && num(f[1], 1, 999, &a) == 0 &&
-			   num(f[2], 0, 1 << 30, &b) == 0 && num(f[3], 0, 10000, &c) == 0 &&
-			   num(f[4], 1, 10000, &d) == 0 && num(f[5], 0, 10000, &e) == 0 && c <= d &&
-			   e <= d) {
-			struct pf_progress_quiz *q = get_quiz(p, (int)a);
-
-			if (!q)
-				goto oom;
-			q->attempts = (int)b;
-			q->best = (int)c;
-			q->total = (int)d;
-			q->last = (int)e;
-			if (num(f[6], 0, (long long)1 << 40, &q->time) < 0) {
-				pf_fmt(why, whysz, "line %d: bad time", line);
-				return -1;
-			}
-		} else if (strcmp(f[0], "position") == 0 && nf == 2) {
-			clean(p->position, sizeof(p->position), f[1]);
-		} else {
-			pf_fmt(why, whysz, "line %d: not a progress record", line);
-			return -1;
+			continue;
 		}
-		s = nl + 1;
+		rc = parse_record(p, f, nf);
+		if (rc == -2)
+			goto oom;
+		if (rc < 0 && line > 1)
+			damaged(dmg, "line %d: not a valid %s record", line, f[0]);
 	}
-	if (line == 0 || !ended) {
-		pf_fmt(why, whysz, "the file is cut short (no end line)");
-		return -1;
+	if (!ended)
+		damaged(dmg, "the file is cut short (no end line)");
+	if (extra.len) {
+		free(p->extra);
+		p->extra = pf_buf_detach(&extra, NULL);
 	}
 	return 0;
 oom:
-	pf_fmt(why, whysz, "out of memory");
+	pf_buf_release(&extra);
 	return -2;
 }
 
@@ -298,13 +386,21 @@ static void serialise(const struct pf_progress *p, struct pf_buf *out)
 	}
 	if (p->position[0])
 		pf_buf_printf(out, "position\t%s\n", p->position);
+	if (p->extra)
+		pf_buf_puts(out, p->extra);
 	pf_buf_puts(out, "end\n");
 }
 
-/* Move a corrupt file aside; never overwrite an earlier one. */
-static void move_aside(const char *path, const char *why)
+/*
+ * Keep a copy of the damaged file as path.corrupt-STAMP[-N] before the
+ * next save replaces it; never overwrite an earlier copy. A hard link
+ * costs nothing and is atomic; where links are refused the bytes read
+ * (data, len) are written instead, when there are any (data non-NULL).
+ * 0 with the name in aside, or -1 with errno.
+ */
+static int back_up(const char *path, const char *data, size_t len, char *aside, size_t asz)
 {
-	char aside[4300], stamp[32];
+	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	int i;
@@ -313,61 +409,89 @@ static void move_aside(const char *path, const char *why)
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
 	for (i = 0; i < 1000; i++) {
 		if (i == 0)
-			pf_fmt(aside, sizeof(aside), "%s.corrupt-%s", path, stamp);
+			pf_fmt(aside, asz, "%s.corrupt-%s", path, stamp);
 		else
-			pf_fmt(aside, sizeof(aside), "%s.corrupt-%s-%d", path, stamp, i);
-		if (access(aside, F_OK) != 0)
-			break;
+			pf_fmt(aside, asz, "%s.corrupt-%s-%d", path, stamp, i);
+		if (link(path, aside) == 0)
+			return 0;
+		if (errno == EEXIST)
+			continue;
+		if (access(aside, F_OK) == 0)
+			continue;
+		if (!data)
+			return -1;
+		if (pf_file_write_atomic(aside, data, len, PF_FILE_DURABLE, NULL) == 0)
+			return 0;
+		return -1;
 	}
-	if (rename(path, aside) == 0)
-		pf_fmt(warning, sizeof(warning),
-		       "%s was corrupt (%s); moved it to %s and started afresh", path, why, aside);
-	else
-		pf_fmt(warning, sizeof(warning), "%s is corrupt (%s) and could not be moved: %s",
-		       path, why, strerror(errno));
-	warning_set = 1;
+	errno = EEXIST;
+	return -1;
 }
 
+enum load_mode {
+	LOAD_READ,  /* for display: never touch the file */
+	LOAD_WRITE, /* before a save: back up a damaged file first */
+};
+
 /* Load with the lock held. */
-static int load_locked(struct pf_progress *p, struct pf_err *err)
+static int load_locked(struct pf_progress *p, enum load_mode mode, struct pf_err *err)
 {
 	const char *path = pf_progress_path();
+	struct damage dmg = { 0, "" };
 	struct pf_buf b;
-	char why[300];
-	int rc;
+	char aside[4300], *copy = NULL, more[64] = "";
+	int rc = 0, have_bytes = 0;
 
 	memset(p, 0, sizeof(*p));
 	pf_buf_init(&b, PROGRESS_MAX_FILE);
 	if (pf_buf_read_file(&b, path) < 0) {
-		if (errno == ENOENT) {
-			pf_buf_release(&b);
-			return 0;
+		if (errno == ENOENT)
+			goto out;
+		if (errno != EFBIG) {
+			rc = pf_err_set(err, PF_EFAIL, "%s: %s", path, strerror(errno));
+			goto out;
 		}
-		if (errno == EFBIG) {
-			move_aside(path, "larger than 4 MiB");
-			pf_buf_release(&b);
-			return 0;
-		}
-		rc = pf_err_set(err, PF_EFAIL, "%s: %s", path, strerror(errno));
+		/* Too large to be ours: nothing in it is read. */
 		pf_buf_release(&b);
-		return rc;
-	}
-	if (memchr(b.data, '\0', b.len)) {
-		pf_fmt(why, sizeof(why), "it holds NUL bytes");
-		rc = -1;
+		damaged(&dmg, "larger than 4 MiB");
 	} else {
-		rc = parse(p, b.data, why, sizeof(why));
+		copy = malloc(b.len + 1);
+		if (!copy) {
+			rc = pf_err_set(err, PF_EFAIL, "out of memory");
+			goto out;
+		}
+		memcpy(copy, b.data, b.len + 1);
+		have_bytes = 1;
+		if (parse(p, copy, b.len, &dmg) < 0) {
+			pf_progress_release(p);
+			rc = pf_err_set(err, PF_EFAIL, "out of memory");
+			goto out;
+		}
 	}
+	if (dmg.n == 0)
+		goto out;
+	if (dmg.n > 1)
+		pf_fmt(more, sizeof(more), " (and %d more problem%s)", dmg.n - 1,
+		       dmg.n == 2 ? "" : "s");
+	if (mode == LOAD_READ) {
+		pf_fmt(warning, sizeof(warning),
+		       "%s: %s%s; showing what could be read (the file is left as it is)", path,
+		       dmg.first, more);
+	} else if (back_up(path, have_bytes ? b.data : NULL, b.len, aside, sizeof(aside)) == 0) {
+		pf_fmt(warning, sizeof(warning),
+		       "%s: %s%s; kept what could be read and saved the old file as %s", path,
+		       dmg.first, more, aside);
+	} else {
+		pf_progress_release(p);
+		rc = pf_err_set(err, PF_EFAIL, "%s: %s%s, and no copy of it could be made: %s",
+				path, dmg.first, more, strerror(errno));
+		goto out;
+	}
+	warning_set = 1;
+out:
+	free(copy);
 	pf_buf_release(&b);
-	if (rc == -2) {
-		pf_progress_release(p);
-		return pf_err_set(err, PF_EFAIL, "out of memory");
-	}
-	if (rc < 0) {
-		pf_progress_release(p);
-		move_aside(path, why);
-	}
-	return 0;
+	return rc;
 }
 
 /* Writers hold the lock while their temporary file exists, so with the
@@ -388,16 +512,45 @@ static void remove_stale_temps(const char *dir)
 	closedir(d);
 }
 
-/* Save with the lock held: temp file, fsync, rename, fsync the directory. */
-static int save_locked(const struct pf_progress *p, struct pf_err *err)
+/*
+ * Whether the store may be replaced. A file the learner made read-only
+ * (no write permission, or no write bit at all, which root would
+ * otherwise ignore) is a choice we respect: saving fails rather than
+ * replacing it. *mode gets the file's permissions (0644 when there is no
+ * file yet), for the new file to keep. 0, or PF_EFAIL with err.
+ */
+static int check_writable(const char *path, mode_t *mode, struct pf_err *err)
 {
+	struct stat st;
+
+	*mode = 0644;
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return pf_err_set(err, PF_EFAIL, "%s: %s", path, strerror(errno));
+	}
+	*mode = st.st_mode & 07777;
+	if ((st.st_mode & 0222) == 0 || access(path, W_OK) < 0)
+		return pf_err_set(err, PF_EFAIL, "%s: the file is read-only (mode %04o)", path,
+				  (unsigned)*mode);
+	return 0;
+}
+
+/* Save with the lock held: temp file, fsync, rename, fsync the directory;
+ * then the permissions the old file had. */
+static int save_locked(const struct pf_progress *p, mode_t mode, struct pf_err *err)
+{
+	const char *path = pf_progress_path();
 	struct pf_buf b = PF_BUF_INIT;
 	int rc;
 
 	serialise(p, &b);
 	remove_stale_temps(pf_paths_statedir());
-	rc = pf_file_write_atomic(pf_progress_path(), b.data, b.len, PF_FILE_DURABLE, err);
+	rc = pf_file_write_atomic(path, b.data, b.len, PF_FILE_DURABLE, err);
 	pf_buf_release(&b);
+	if (rc == 0 && mode != 0644 && chmod(path, mode) < 0)
+		rc = pf_err_set(err, PF_EFAIL, "%s: saved, but its mode %04o could not be kept: %s",
+				path, (unsigned)mode, strerror(errno));
 	return rc;
 }
 
@@ -436,7 +589,7 @@ int pf_progress_load(struct pf_progress *p, struct pf_err *err)
 		return 0; /* no state directory yet: nothing recorded */
 	if (fd < 0)
 		return fd;
-	rc = load_locked(p, err);
+	rc = load_locked(p, LOAD_READ, err);
 	close(fd);
 	return rc;
 }
@@ -493,18 +646,21 @@ static int apply(struct pf_progress *p, const struct change *c)
 
 static int update(const struct change *c, struct pf_err *err)
 {
-	struct pf_progress p;
+	struct pf_progress p = { 0 };
+	mode_t mode;
 	int fd, rc;
 
 	fd = lock(1, err);
 	if (fd < 0)
 		return fd;
-	rc = load_locked(&p, err);
+	rc = check_writable(pf_progress_path(), &mode, err);
+	if (rc == 0)
+		rc = load_locked(&p, LOAD_WRITE, err);
 	if (rc == 0) {
 		if (apply(&p, c) < 0)
 			rc = pf_err_set(err, PF_EFAIL, "out of memory");
 		else
-			rc = save_locked(&p, err);
+			rc = save_locked(&p, mode, err);
 	}
 	pf_progress_release(&p);
 	close(fd);

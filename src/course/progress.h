@@ -3,11 +3,13 @@
  * (with the measured gain), quiz attempts and best scores, and where the
  * TUI was left. Kept in pf_paths_statedir()/progress, written atomically
  * (temporary file, fsync, rename) so that a kill at any moment never
- * corrupts it; a corrupt file is moved aside with a warning.
+ * corrupts it. Nothing in it is dropped: records of types this version
+ * does not know are kept, and a damaged file is read as far as it can be
+ * and copied aside before the next save replaces it.
  *
  * The record functions load, change and save in one step, so the CLI and
  * the TUI can call them without holding state. They return 0, or negative
- * with err set; a warning (e.g. a corrupt file moved aside) is reported
+ * with err set; a warning (e.g. a damaged file copied aside) is reported
  * through pf_progress_take_warning().
  */
 #ifndef PF_PROGRESS_H
@@ -42,10 +44,20 @@ const char *pf_progress_take_warning(void);
  *   exercise  SLUG  PASSED(0|1)  ATTEMPTS  UNIX_TIME  GAIN
  *   quiz      NUMBER  ATTEMPTS  BEST  TOTAL  LAST  UNIX_TIME
  *   position  TEXT
- * Concurrent writers serialise on an flock of progress.lock in the same
- * directory; every save writes a temporary file there, fsyncs it, renames
- * it over the file and fsyncs the directory. A file that does not parse is
- * renamed progress.corrupt-YYYYMMDDTHHMMSS[-N] and a warning says so.
+ * Lines of other types (a lower-case name, then tab-separated text, as a
+ * newer proflab may add) are skipped and written back unchanged by every
+ * save. Concurrent writers serialise on an flock of progress.lock in the
+ * same directory; every save writes a temporary file there, fsyncs it,
+ * renames it over the file (keeping the old file's mode) and fsyncs the
+ * directory.
+ *
+ * Damage (a line that cannot be read, a wrong first line, no end line, a
+ * file over 4 MiB) never loses what can be read: loading keeps every
+ * readable record and warns, naming the file and the first bad line.
+ * pf_progress_load() leaves the file as it is; a save first keeps the old
+ * file as progress.corrupt-YYYYMMDDTHHMMSS[-N] (and fails if it cannot).
+ * A store without write permission (mode 0444...) is never replaced:
+ * saves fail with err naming it.
  */
 struct pf_progress_exercise {
 	char slug[64];
@@ -72,10 +84,13 @@ struct pf_progress {
 	struct pf_progress_quiz *quizzes;       /* sorted by number */
 	size_t nquizzes;
 	char position[128];
+	char *extra;        /* records of unknown types, verbatim, each ending in
+			     * '\n'; NULL when none (freed by release) */
 };
 
-/* Load the store into p (empty when there is none yet). A corrupt file is
- * moved aside and p left empty, with the warning available from
+/* Load the store into p (empty when there is none yet), read-only: the
+ * file is never moved or rewritten. What a damaged file holds that can be
+ * read is loaded, with the warning available from
  * pf_progress_take_warning(). 0, or negative with err. */
 int pf_progress_load(struct pf_progress *p, struct pf_err *err);
 void pf_progress_release(struct pf_progress *p);

@@ -1,5 +1,7 @@
-# progress.sh - proflab progress: text and JSON, corrupt store moved aside,
-# kill -9 of the CLI in the middle of saves.
+# progress.sh - proflab progress: text and JSON, unknown record types kept,
+# damaged stores read as far as they can be (and copied aside on the next
+# save), read-only stores left alone, kill -9 of the CLI in the middle of
+# saves.
 . "$(dirname "$0")/lib.sh"
 STATE=$XDG_STATE_HOME/proflab
 
@@ -29,15 +31,42 @@ then pass "progress --json schema"; else fail "progress --json schema" "$OUT"; f
 run env -u PROFLAB_LEARNER USER=somebody "$PROFLAB" progress --json
 expect_contains "learner falls back on USER" "$OUT" '"learner": "somebody"'
 
-# A corrupt store: moved aside with a warning, never dropped.
-printf 'proflab-progress 1\nquiz\t4\tbroken\n' >"$STATE/progress"
+# One extra line of a type this proflab does not know (a newer proflab's):
+# progress is still shown, nothing moves, and saves keep the line.
+sed -i 's/^end$/badge\tgold\tfrom a newer proflab\nend/' "$STATE/progress"
+before=$(cat "$STATE/progress")
 run "$PROFLAB" progress
-expect_rc "corrupt store still exits 0" 0
-expect_contains "corrupt store warns" "$ERR" "was corrupt (line 2: not a progress record); moved it to $STATE/progress.corrupt-"
+expect_rc "unknown record: progress exits 0" 0
+expect_contains "unknown record: progress still shown" "$OUT" " 4  best 6/6 (100%, passed)"
+expect_eq "unknown record: no warning" "$ERR" ""
+run "$PROFLAB" progress --json
+expect_contains "unknown record: json still has the quiz" "$OUT" '"best": 6'
+expect_eq "unknown record: file untouched" "$(cat "$STATE/progress")" "$before"
+"$PROFLAB" quiz 4 --answers "$ROOT/tests/fixtures/quiz-answers/04.txt" >/dev/null
+expect_contains "unknown record: kept by a save" "$(cat "$STATE/progress")" $'\nbadge\tgold\tfrom a newer proflab\nend'
+if ls "$STATE"/progress.corrupt-* >/dev/null 2>&1; then fail "unknown record: nothing moved aside" "$(ls "$STATE")"; else pass "unknown record: nothing moved aside"; fi
+
+# A damaged line: read-only commands show the rest, warn, and leave the
+# file alone; the next save keeps the readable records and a copy.
+printf 'proflab-progress 1\nread\t2\t100\nquiz\t4\tbroken\nquiz\t3\t1\t5\t6\t5\t100\nend\n' >"$STATE/progress"
+before=$(cat "$STATE/progress")
+for args in "" "--json"; do
+	run "$PROFLAB" progress $args
+	expect_rc "damaged store: progress ${args:-(text)} exits 0" 0
+	expect_contains "damaged store: progress ${args:-(text)} warns naming file and line" "$ERR" "$STATE/progress: line 3: not a valid quiz record"
+	expect_eq "damaged store: progress ${args:-(text)} leaves the file" "$(cat "$STATE/progress")" "$before"
+done
+expect_contains "damaged store: the rest is shown" "$OUT" '"best": 5'
+if ls "$STATE"/progress.corrupt-* >/dev/null 2>&1; then fail "damaged store: nothing moved by reading" "$(ls "$STATE")"; else pass "damaged store: nothing moved by reading"; fi
+run "$PROFLAB" quiz 4 --answers "$ROOT/tests/fixtures/quiz-answers/04.txt"
+expect_rc "damaged store: quiz still saves" 0
+expect_contains "damaged store: save warns" "$ERR" "kept what could be read and saved the old file as $STATE/progress.corrupt-"
 aside=$(ls "$STATE"/progress.corrupt-* 2>/dev/null | head -n1)
-if [ -n "$aside" ] && grep -q broken "$aside"; then pass "corrupt store kept aside"; else fail "corrupt store kept aside" "$(ls -la "$STATE")"; fi
+if [ -n "$aside" ] && [ "$(cat "$aside")" = "$before" ]; then pass "damaged store: copy kept"; else fail "damaged store: copy kept" "$(ls -la "$STATE")"; fi
 run "$PROFLAB" progress
-expect_not_contains "no warning the second time" "$ERR" "corrupt"
+expect_contains "damaged store: readable records kept" "$OUT" " 3  best 5/6"
+expect_contains "damaged store: readable chapter kept" "$OUT" "chapters read: 1"
+expect_not_contains "damaged store: no warning after the save" "$ERR" "line"
 
 # kill -9 during saves, in a loop: the store must always parse.
 rm -f "$STATE"/progress*

@@ -1,5 +1,6 @@
-/* test_progress.c - the progress store (progress.h): records, corruption,
- * concurrent writers and kill -9 during saves. */
+/* test_progress.c - the progress store (progress.h): records, damaged
+ * files, unknown record types, read-only files, concurrent writers and
+ * kill -9 during saves. */
 #include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -146,16 +147,67 @@ static void test_json(void)
 	unsetenv("PROFLAB_LEARNER");
 }
 
-/* Each corrupt file is moved aside with a warning, never dropped. */
+static void write_bytes(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		if (fwrite(data, 1, len, f) != len)
+			printf("  could not write %s\n", path);
+		fclose(f);
+	}
+}
+
+static void read_back(const char *path, struct pf_buf *b)
+{
+	pf_buf_truncate(b, 0);
+	if (pf_buf_read_file(b, path) < 0)
+		pf_buf_truncate(b, 0);
+}
+
+/* The one progress.corrupt-* file's contents into b. */
+static void read_aside(struct pf_buf *b)
+{
+	char path[600];
+	DIR *d = opendir(pf_paths_statedir());
+	struct dirent *de;
+
+	pf_buf_truncate(b, 0);
+	while (d && (de = readdir(d)))
+		if (pf_startswith(de->d_name, "progress.corrupt-")) {
+			pf_fmt(path, sizeof(path), "%s/%s", pf_paths_statedir(), de->d_name);
+			pf_buf_read_file(b, path);
+		}
+	if (d)
+		closedir(d);
+}
+
+/*
+ * A damaged file: the next save keeps every readable record, copies the
+ * old file aside byte for byte, and says which line was bad.
+ */
 static void test_corrupt(void)
 {
-	static const char *const bad[] = {
-		"garbage\n",
-		"proflab-progress 1\nquiz\t1\t1\t5\t6\t5\t0\n", /* no end line: cut short */
-		"proflab-progress 1\nquiz\t1\t1\t9\t6\t5\t0\nend\n", /* best > total */
-		"proflab-progress 1\nread\tx\t0\nend\n",
-		"proflab-progress 1\nend\nread\t1\t0\n",
-		"proflab-progress 1\nread\t1\t0", /* last line without newline */
+	static const struct {
+		const char *text;
+		size_t len;      /* 0: strlen(text) */
+		const char *why; /* in the warning */
+		int nread;       /* chapters read kept */
+		int best, attempts; /* quiz 1 after recording 3/6 */
+	} bad[] = {
+		{ "garbage\n", 0, "line 1 is not", 0, 3, 1 },
+		/* no end line: the records before are kept */
+		{ "proflab-progress 1\nquiz\t1\t1\t5\t6\t5\t0\n", 0, "no end line", 0, 5, 2 },
+		/* best > total */
+		{ "proflab-progress 1\nread\t2\t0\nquiz\t1\t1\t9\t6\t5\t0\nend\n", 0,
+		  "line 3: not a valid quiz record", 1, 3, 1 },
+		{ "proflab-progress 1\nread\tx\t0\nend\n", 0, "line 2: not a valid read record", 0, 3, 1 },
+		{ "proflab-progress 1\nread\t2\t0\n\033[31m\nend\n", 0, "line 3: not a progress record",
+		  1, 3, 1 },
+		/* last line without newline: cut short, dropped */
+		{ "proflab-progress 1\nread\t1\t0", 0, "line 2 is cut short", 0, 3, 1 },
+		{ "proflab-progress 1\nread\t2\t0\nre\0ad\t1\t0\nend\n", 42, "line 3 holds NUL bytes", 1,
+		  3, 1 },
 	};
 	size_t i;
 
@@ -163,54 +215,145 @@ static void test_corrupt(void)
 		struct pf_progress p;
 		struct pf_err err = { 0 };
 		struct pf_buf aside = PF_BUF_INIT;
+		size_t len = bad[i].len ? bad[i].len : strlen(bad[i].text);
+		const struct pf_progress_quiz *q;
 		const char *w;
-		char path[600];
-		DIR *d;
-		struct dirent *de;
 
 		reset_state();
 		CHECK(pf_progress_mark_read(1, &err) == 0); /* creates the dir */
-		write_file(pf_progress_path(), bad[i]);
+		write_bytes(pf_progress_path(), bad[i].text, len);
 		CHECK(pf_progress_record_quiz(1, 3, 6, &err) == 0);
 		w = pf_progress_take_warning();
-		if (!CHECK(w != NULL && strstr(w, "was corrupt") && strstr(w, "progress.corrupt-"))) {
+		if (!CHECK(w != NULL && strstr(w, pf_progress_path()) && strstr(w, bad[i].why) &&
+			   strstr(w, "kept what could be read") && strstr(w, "progress.corrupt-"))) {
 			printf("    case %zu: warning %s\n", i, w ? w : "(none)");
 			continue;
 		}
 		CHECK_INT(count_files("progress.corrupt-"), 1);
 		/* The old contents are kept, byte for byte. */
-		d = opendir(pf_paths_statedir());
-		while (d && (de = readdir(d)))
-			if (pf_startswith(de->d_name, "progress.corrupt-")) {
-				pf_fmt(path, sizeof(path), "%s/%s", pf_paths_statedir(), de->d_name);
-				pf_buf_read_file(&aside, path);
-			}
-		if (d)
-			closedir(d);
-		CHECK_STR(aside.data, bad[i]);
+		read_aside(&aside);
+		CHECK(aside.len == len && memcmp(aside.data, bad[i].text, len) == 0);
 		pf_buf_release(&aside);
-		/* The new store holds the new record and loads cleanly. */
+		/* The new store holds the readable records and the new one, and
+		 * loads cleanly. */
 		CHECK(pf_progress_load(&p, &err) == 0);
 		CHECK(pf_progress_take_warning() == NULL);
-		CHECK(p.nquizzes == 1 && p.quizzes[0].best == 3 && p.nread == 0);
+		q = pf_progress_find_quiz(&p, 1);
+		if (!CHECK(q && q->best == bad[i].best && q->attempts == bad[i].attempts &&
+			   (int)p.nread == bad[i].nread))
+			printf("    case %zu: best %d attempts %d nread %zu\n", i, q ? q->best : -1,
+			       q ? q->attempts : -1, p.nread);
 		pf_progress_release(&p);
 	}
 	/* Two corruptions in the same second keep both files. */
 	{
 		struct pf_err err = { 0 };
-		struct pf_progress p;
 
 		reset_state();
 		CHECK(pf_progress_mark_read(1, &err) == 0);
 		write_file(pf_progress_path(), "junk 1\n");
-		CHECK(pf_progress_load(&p, &err) == 0);
-		pf_progress_release(&p);
+		CHECK(pf_progress_mark_read(2, &err) == 0);
 		write_file(pf_progress_path(), "junk 2\n");
-		CHECK(pf_progress_load(&p, &err) == 0);
-		pf_progress_release(&p);
+		CHECK(pf_progress_mark_read(3, &err) == 0);
 		CHECK_INT(count_files("progress.corrupt-"), 2);
 		CHECK(pf_progress_take_warning() != NULL);
 	}
+}
+
+/* Loading for display never moves or rewrites the file, damaged or not. */
+static void test_load_leaves_file(void)
+{
+	static const char text[] = "proflab-progress 1\nread\t2\t0\nquiz\t4\tbroken\n"
+				   "quiz\t1\t1\t5\t6\t5\t0\nend\n";
+	struct pf_progress p;
+	struct pf_err err = { 0 };
+	struct pf_buf now = PF_BUF_INIT;
+	struct stat before, after;
+	const char *w;
+
+	reset_state();
+	CHECK(pf_progress_mark_read(1, &err) == 0);
+	write_file(pf_progress_path(), text);
+	CHECK(stat(pf_progress_path(), &before) == 0);
+	CHECK(pf_progress_load(&p, &err) == 0);
+	w = pf_progress_take_warning();
+	if (!CHECK(w && strstr(w, pf_progress_path()) && strstr(w, "line 3: not a valid quiz record") &&
+		   strstr(w, "left as it is")))
+		printf("    warning: %s\n", w ? w : "(none)");
+	/* Everything readable is shown. */
+	CHECK(pf_progress_has_read(&p, 2));
+	CHECK(pf_progress_find_quiz(&p, 1) != NULL);
+	pf_progress_release(&p);
+	CHECK(stat(pf_progress_path(), &after) == 0);
+	CHECK(before.st_ino == after.st_ino);
+	read_back(pf_progress_path(), &now);
+	CHECK_STR(now.data, text);
+	CHECK_INT(count_files("progress.corrupt-"), 0);
+	pf_buf_release(&now);
+}
+
+/*
+ * Records of types this version does not know (a newer proflab's) are
+ * skipped without a warning and written back by every save; records after
+ * the end line are read too.
+ */
+static void test_unknown_records(void)
+{
+	static const char text[] = "proflab-progress 1\nread\t1\t100\nbadge\tgold\tfrom a newer proflab\n"
+				   "quiz\t2\t1\t4\t6\t4\t100\nstreak-days\t5\nend\nread\t3\t100\n";
+	struct pf_progress p;
+	struct pf_err err = { 0 };
+	struct pf_buf now = PF_BUF_INIT;
+
+	reset_state();
+	CHECK(pf_progress_mark_read(1, &err) == 0);
+	write_file(pf_progress_path(), text);
+	CHECK(pf_progress_load(&p, &err) == 0);
+	CHECK(pf_progress_take_warning() == NULL);
+	CHECK(pf_progress_has_read(&p, 1) && pf_progress_has_read(&p, 3));
+	CHECK(pf_progress_find_quiz(&p, 2) != NULL);
+	pf_progress_release(&p);
+	CHECK(pf_progress_record_quiz(2, 6, 6, &err) == 0);
+	CHECK(pf_progress_take_warning() == NULL);
+	read_back(pf_progress_path(), &now);
+	CHECK(strstr(now.data, "\nbadge\tgold\tfrom a newer proflab\n") != NULL);
+	CHECK(strstr(now.data, "\nstreak-days\t5\n") != NULL);
+	CHECK(strstr(now.data, "\nquiz\t2\t2\t6\t6\t6\t") != NULL);
+	CHECK(pf_endswith(now.data, "\nend\n"));
+	CHECK_INT(count_files("progress.corrupt-"), 0);
+	/* And again: kept once, not duplicated. */
+	CHECK(pf_progress_mark_read(4, &err) == 0);
+	read_back(pf_progress_path(), &now);
+	CHECK(strstr(strstr(now.data, "badge") + 1, "badge") == NULL);
+	if (t_case_failed)
+		printf("%s", now.data);
+	pf_buf_release(&now);
+}
+
+/* A store the learner made read-only is never replaced; its mode is kept
+ * by saves. */
+static void test_file_mode(void)
+{
+	struct pf_err err = { 0 };
+	struct pf_buf before = PF_BUF_INIT, after = PF_BUF_INIT;
+	struct stat st;
+
+	reset_state();
+	CHECK(pf_progress_mark_read(1, &err) == 0);
+	CHECK(chmod(pf_progress_path(), 0600) == 0);
+	CHECK(pf_progress_mark_read(2, &err) == 0);
+	CHECK(stat(pf_progress_path(), &st) == 0 && (st.st_mode & 07777) == 0600);
+	CHECK(chmod(pf_progress_path(), 0444) == 0);
+	read_back(pf_progress_path(), &before);
+	CHECK(pf_progress_record_quiz(1, 3, 6, &err) == PF_EFAIL);
+	if (!CHECK(strstr(err.msg, pf_progress_path()) && strstr(err.msg, "read-only (mode 0444)")))
+		printf("    error: %s\n", err.msg);
+	read_back(pf_progress_path(), &after);
+	CHECK_STR(after.data, before.data);
+	CHECK(stat(pf_progress_path(), &st) == 0 && (st.st_mode & 07777) == 0444);
+	CHECK_INT(count_files("progress.tmp."), 0);
+	pf_buf_release(&before);
+	pf_buf_release(&after);
 }
 
 /* Several processes recording at once lose nothing. */
@@ -315,6 +458,9 @@ int main(void)
 	T_RUN(test_records);
 	T_RUN(test_json);
 	T_RUN(test_corrupt);
+	T_RUN(test_load_leaves_file);
+	T_RUN(test_unknown_records);
+	T_RUN(test_file_mode);
 	T_RUN(test_concurrent);
 	T_RUN(test_kill9);
 	pf_fmt(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
