@@ -34,7 +34,8 @@ const struct pf_command pf_cmd_quiz = {
 		"\n"
 		"Profile questions are graded against your last profile of the exercise\n"
 		"they name (proflab run EX), or against a bundled profile if you have none.\n"
-		"Exit status: 0 passed, 1 below the pass mark, 2 usage or malformed files.\n"
+		"Exit status: 0 passed, 1 below the pass mark or when the score could not\n"
+		"be saved (the grading is still printed), 2 usage or malformed files.\n"
 		"\n"
 		"examples:\n"
 		"  proflab quiz\n"
@@ -175,8 +176,11 @@ static int grade_file(struct pf_quiz *q, const char *file, double pass_mark)
 	}
 	passed = 100.0 * res.score >= pass_mark * res.total;
 	status = passed ? 0 : 1;
-	if (q->number > 0 && pf_progress_record_quiz(q->number, res.score, res.total, &err) < 0)
+	/* The grading stands, but a score that was not kept is a failure. */
+	if (q->number > 0 && pf_progress_record_quiz(q->number, res.score, res.total, &err) < 0) {
 		fprintf(stderr, "proflab quiz: progress not saved: %s\n", err.msg);
+		status = 1;
+	}
 	w = pf_progress_take_warning();
 	if (w)
 		fprintf(stderr, "proflab quiz: warning: %s\n", w);

@@ -416,9 +416,11 @@ int pf_quiz_view_run(struct pf_quiz *q, struct pf_quiz_view_result *res, struct 
 		const char *w;
 
 		if (q->number > 0 &&
-		    pf_progress_record_quiz(q->number, res->score, res->total, &perr) < 0)
+		    pf_progress_record_quiz(q->number, res->score, res->total, &perr) < 0) {
 			pf_fmt(res->warning, sizeof(res->warning), "Progress not saved: %s",
 			       perr.msg);
+			res->not_saved = 1;
+		}
 		w = pf_progress_take_warning();
 		if (w && !res->warning[0])
 			pf_fmt(res->warning, sizeof(res->warning), "Warning: %s", w);
@@ -466,5 +468,7 @@ int pf_quiz_view_standalone(struct pf_quiz *q, double pass_mark)
 		return 1;
 	}
 	printf("score: %d/%d\n", res.score, res.total);
+	if (res.not_saved)
+		return 1;
 	return 100.0 * res.score >= pass_mark * res.total ? 0 : 1;
 }

@@ -30,6 +30,7 @@ struct pf_quiz_view_result {
 	int finished;   /* 1 when every question was answered once */
 	int score;      /* right answers in the first pass */
 	int total;      /* questions in the quiz */
+	int not_saved;  /* 1 when the score could not be recorded in the progress */
 	char warning[512]; /* e.g. progress could not be saved; "" if none */
 };
 
@@ -40,7 +41,8 @@ int pf_quiz_view_run(struct pf_quiz *q, struct pf_quiz_view_result *res, struct 
 
 /* Set up curses, run the quiz, restore the terminal, print "score: X/Y"
  * (and any warning on stderr). Returns the exit status of `proflab quiz`:
- * 0 at or above pass_mark percent, 1 below or when left unfinished. */
+ * 0 at or above pass_mark percent, 1 below, when left unfinished or when
+ * the score could not be saved. */
 int pf_quiz_view_standalone(struct pf_quiz *q, double pass_mark);
 
 #endif

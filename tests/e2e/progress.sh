@@ -68,6 +68,22 @@ expect_contains "damaged store: readable records kept" "$OUT" " 3  best 5/6"
 expect_contains "damaged store: readable chapter kept" "$OUT" "chapters read: 1"
 expect_not_contains "damaged store: no warning after the save" "$ERR" "line"
 
+# A store the learner made read-only is not replaced; quiz says so and
+# exits 1 after printing the grading.
+rm -f "$STATE"/progress.corrupt-*
+chmod 444 "$STATE/progress"
+before=$(cat "$STATE/progress")
+run "$PROFLAB" quiz 4 --answers "$ROOT/tests/fixtures/quiz-answers/04.txt"
+expect_rc "read-only store: quiz exits 1" 1
+expect_contains "read-only store: grading still printed" "$OUT" "score: 6/6"
+expect_eq "read-only store: one line on stderr" "$ERR" "proflab quiz: progress not saved: $STATE/progress: the file is read-only (mode 0444)"
+expect_eq "read-only store: file unchanged" "$(cat "$STATE/progress")" "$before"
+expect_eq "read-only store: mode kept" "$(stat -c %a "$STATE/progress")" 444
+chmod 600 "$STATE/progress"
+run "$PROFLAB" quiz 4 --answers "$ROOT/tests/fixtures/quiz-answers/04.txt"
+expect_rc "mode 600 store: quiz saves" 0
+expect_eq "mode 600 store: mode kept" "$(stat -c %a "$STATE/progress")" 600
+
 # kill -9 during saves, in a loop: the store must always parse.
 rm -f "$STATE"/progress*
 ok=0
