@@ -128,6 +128,88 @@ static int list_quizzes(void)
 	return status;
 }
 
+/* Length of the UTF-8 sequence at s (up to n bytes) that is a printable
+ * character, or 0: invalid bytes and C1 controls (U+0080..U+009F, which
+ * some terminals obey) are not. */
+static size_t printable_utf8(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned cp;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1fu;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0fu;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07u;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f)
+		return 0;
+	return len;
+}
+
+/* Append n bytes of s to out with control bytes and invalid UTF-8 shown
+ * as \xNN, stopping after max characters (then "..."; max 0: no limit). */
+static void put_visible(struct pf_buf *out, const char *s, size_t n, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, chars = 0, k;
+
+	while (i < n) {
+		if (max && chars == max) {
+			pf_buf_puts(out, "...");
+			return;
+		}
+		k = u[i] >= 0x20 && u[i] < 0x7f ? 1 : printable_utf8(u + i, n - i);
+		if (k > 0)
+			pf_buf_append(out, u + i, k);
+		else
+			pf_buf_printf(out, "\\x%02x", u[i]);
+		i += k > 0 ? k : 1;
+		chars++;
+	}
+}
+
+/*
+ * Print "proflab quiz: MSG" for a message that may quote the learner's
+ * answer file: the grader (quiz_grade.c) puts the offending answer
+ * between the first and the last single quote, or after the first one
+ * when a long answer filled the message. Whatever the file holds, what
+ * reaches the terminal is printable (no escape sequences) and the quoted
+ * value is cut to 60 characters.
+ */
+static void print_file_error(const char *msg)
+{
+	struct pf_buf b = PF_BUF_INIT;
+	const char *end = msg + strlen(msg);
+	const char *q1 = strchr(msg, '\''), *q2 = strrchr(msg, '\'');
+
+	if (q1) {
+		if (q2 == q1)
+			q2 = end;
+		put_visible(&b, msg, (size_t)(q1 + 1 - msg), 0);
+		put_visible(&b, q1 + 1, (size_t)(q2 - q1 - 1), 60);
+		put_visible(&b, q2, (size_t)(end - q2), 0);
+	} else {
+		put_visible(&b, msg, (size_t)(end - msg), 0);
+	}
+	fprintf(stderr, "proflab quiz: %s\n", b.data);
+	pf_buf_release(&b);
+}
+
 static int read_answers(const char *file, struct pf_buf *b)
 {
 	if (strcmp(file, "-") == 0)
@@ -147,13 +229,14 @@ static int grade_file(struct pf_quiz *q, const char *file, double pass_mark)
 
 	pf_buf_init(&text, 1 << 20);
 	if (read_answers(file, &text) < 0) {
-		fprintf(stderr, "proflab quiz: %s: %s\n", name,
-			errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
+		pf_err_set(&err, PF_EINPUT, "%s: %s", name,
+			   errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
+		print_file_error(err.msg);
 		pf_buf_release(&text);
 		return 2;
 	}
 	if (pf_quiz_grade_answers(q, name, text.data, &res, &err) < 0) {
-		fprintf(stderr, "proflab quiz: %s\n", err.msg);
+		print_file_error(err.msg);
 		pf_buf_release(&text);
 		return pf_err_exit_status(err.code);
 	}

@@ -67,6 +67,17 @@ expect_contains "too few answers says so" "$ERR" "2 answers for 6 questions"
 run "$PROFLAB" quiz 2 --answers - <<<$'lots\nb\n300\na\nb,c\na\n100'
 expect_rc "non-number exits 2" 2
 expect_contains "non-number named" "$ERR" "stdin:1: question 1: 'lots' is not a number"
+# What is echoed from an answers file reaches the terminal printable: escape
+# sequences and binary bytes as \xNN, long values cut, UTF-8 text kept.
+{ printf '\033[31m\033]0;pwned\007\001\377'; head -c 200 /dev/zero | tr '\0' x; printf '\nb\n'; } >"$TMP/esc"
+run "$PROFLAB" quiz 2 --answers "$TMP/esc"
+expect_rc "escape bytes: exits 2" 2
+expect_eq "escape bytes: shown as \\xNN and cut" "$ERR" "proflab quiz: $TMP/esc:1: question 1: '\\x1b[31m\\x1b]0;pwned\\x07\\x01\\xff$(printf 'x%.0s' $(seq 43))...' is not a number"
+if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' <<<"$ERR"; then fail "escape bytes: no control bytes on stderr" "$(od -c <<<"$ERR" | head)"; else pass "escape bytes: no control bytes on stderr"; fi
+run "$PROFLAB" quiz 2 --answers - <<<$'5µs\nb'
+expect_contains "UTF-8 answer shown as is" "$ERR" "stdin:1: question 1: '5µs' is not a number"
+run "$PROFLAB" quiz 2 --answers "$TMP/$(printf 'no\033[2J')"
+expect_contains "answers file name: escape shown as \\xNN" "$ERR" "$TMP/no\\x1b[2J: No such file or directory"
 run "$PROFLAB" quiz 1 --answers "$TMP/missing"
 expect_rc "missing answers file exits 2" 2
 expect_contains "missing answers file named" "$ERR" "$TMP/missing"
