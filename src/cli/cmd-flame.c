@@ -8,6 +8,7 @@
 #include "../pprof/flame.h"
 #include "../pprof/flame_gen.h"
 #include "../pprof/profile.h"
+#include "../pprof/report.h"
 #include "../tui/flame_view.h"
 #include "command.h"
 #include "opt.h"
@@ -30,7 +31,9 @@ const struct pf_command pf_cmd_flame = {
 		"                        -o, write them to that file instead of the SVG\n"
 		"  --base OLD            differential: frames that grew are red, shrank blue\n"
 		"                        (by their change in share of the total); folded output\n"
-		"                        then has two columns, OLD NEW\n"
+		"                        then has two columns, OLD NEW. OLD must be the same\n"
+		"                        kind of profile (period and sample types), as for\n"
+		"                        pprof -base\n"
 		"  --title TEXT          title of the SVG\n"
 		"\n"
 		"Frame titles read \"name (1.20s, 45.00%)\", \"name (12.50MB, 3.10%)\" or\n"
@@ -176,6 +179,15 @@ static int run(int argc, char **argv)
 		base = pf_profile_read(base_path, &err);
 		if (!base)
 			goto fail;
+		/* The check of pprof -base: a CPU profile against a heap
+		 * profile would draw a meaningless difference. */
+		if (pf_report_compatible(p, base, &err) < 0) {
+			char both[600];
+
+			pf_fmt(both, sizeof(both), "%s and --base %s", pos[0], base_path);
+			pf_err_prefix(&err, both);
+			goto fail;
+		}
 		fg = pf_flame_new_diff(p, base, si, &err);
 		if (!fg)
 			pf_err_prefix(&err, base_path);

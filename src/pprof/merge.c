@@ -112,7 +112,7 @@ static int same_type(const struct pf_value_type *a, const struct pf_value_type *
 	return strcmp(a->type, b->type) == 0 && strcmp(a->unit, b->unit) == 0;
 }
 
-static int compatible(const struct pf_profile *a, const struct pf_profile *b, struct pf_err *err)
+int pf_report_compatible(const struct pf_profile *a, const struct pf_profile *b, struct pf_err *err)
 {
 	size_t i;
 
@@ -150,7 +150,7 @@ static struct pf_profile *merge(const struct pf_profile *const *srcs, const int 
 		return NULL;
 	}
 	for (i = 1; i < n; i++)
-		if (compatible(srcs[0], srcs[i], err) < 0)
+		if (pf_report_compatible(srcs[0], srcs[i], err) < 0)
 			return NULL;
 	p = pf_profile_new();
 	if (!p)

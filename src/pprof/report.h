@@ -98,6 +98,16 @@ int pf_report_traces(const struct pf_profile *p, const struct pf_report_opts *o,
 		     struct pf_buf *out, struct pf_err *err);
 
 /*
+ * Whether a and b can be merged or one used as the other's base, by
+ * pprof's rule (profile.Compatible): the same period type and the same
+ * sample types, type and unit, in the same order. 0, or PF_EFAIL with err
+ * ("incompatible period types cpu/nanoseconds and space/bytes"...).
+ * Every merge and base below applies it.
+ */
+int pf_report_compatible(const struct pf_profile *a, const struct pf_profile *b,
+			 struct pf_err *err);
+
+/*
  * Merge profiles with the same sample types (like several files on pprof's
  * command line): one new profile whose samples are all of theirs; returns
  * NULL with err set ("profiles have different sample types"...). The

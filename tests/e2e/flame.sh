@@ -163,6 +163,18 @@ expect_rc "unknown sample type exits 2" 2
 expect_contains "unknown sample type lists the types" "$ERR" "samples, cpu"
 run "$PROFLAB" flame --folded
 expect_rc "no file exits 2" 2
+# --base of another kind of profile: refused as go tool pprof -base refuses it.
+run go tool pprof -top -base "$TMP/before.pb.gz" "$TMP/cpu.pb.gz"
+expect_contains "go tool pprof -base refuses cpu against heap" "$ERR" "incompatible"
+for mode in folded svg; do
+	if [ $mode = folded ]; then args=(--folded); else args=(-o "$TMP/mixed.svg"); fi
+	run "$PROFLAB" flame "$TMP/cpu.pb.gz" --base "$TMP/before.pb.gz" "${args[@]}"
+	expect_rc "cpu --base heap ($mode) exits 1" 1
+	expect_eq "cpu --base heap ($mode) names both files and the mismatch" "$ERR" \
+		"proflab flame: $TMP/cpu.pb.gz and --base $TMP/before.pb.gz: incompatible period types cpu/nanoseconds and space/bytes"
+	expect_eq "cpu --base heap ($mode) prints nothing" "$OUT" ""
+done
+if [ -e "$TMP/mixed.svg" ]; then fail "cpu --base heap writes no SVG"; else pass "cpu --base heap writes no SVG"; fi
 printf 'not a profile' >"$TMP/junk.pb.gz"
 run "$PROFLAB" flame "$TMP/junk.pb.gz" --folded
 if [ "$RC" -ne 0 ] && [[ $ERR == *junk.pb.gz* ]]; then pass "malformed profile fails naming the file"; else fail "malformed profile" "rc $RC" "$ERR"; fi
