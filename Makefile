@@ -80,7 +80,10 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 rtobj = $(patsubst %.c,$(BUILD)/rtobj/%.o,$(1))
 
 RT_OBJS  := $(call rtobj,$(RT_SRC) $(PPROF_RT_SRC) $(BASE_SRC)) $(BUILD)/rtobj/gen/profile.pb-c.o
-APP_OBJS := $(call obj,$(BASE_SRC) $(PPROF_SRC) $(COURSE_SRC) $(TUI_SRC) $(CLI_SRC)) $(GEN_OBJ)
+# The part of src/runtime that the CLI links: record checks -http's
+# address with the runtime's own parser before the run.
+RT_APP_SRC := src/runtime/http_addr.c
+APP_OBJS := $(call obj,$(BASE_SRC) $(PPROF_SRC) $(RT_APP_SRC) $(COURSE_SRC) $(TUI_SRC) $(CLI_SRC)) $(GEN_OBJ)
 LIB_OBJS := $(filter-out $(BUILD)/obj/src/cli/main.o,$(APP_OBJS))
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)

@@ -3,6 +3,9 @@
  * by running it with libproflab.so preloaded and the runtime's PROFLAB_*
  * variables set from the flags. The child keeps our stdin, stdout and
  * stderr; its exit status (or death by a signal) becomes ours.
+ *
+ * Option values and the -http address are checked before the run, so
+ * that a mistake does not cost a whole run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +20,7 @@
 
 #include "../base/buf.h"
 #include "../base/paths.h"
+#include "../runtime/http_addr.h"
 #include "command.h"
 #include "opt.h"
 #include "proflab.h"
@@ -41,7 +45,8 @@ const struct pf_command pf_cmd_record = {
 		"Relative profile paths are relative to the current directory.\n"
 		"Exit status: CMD's own; if CMD is killed by a signal, proflab dies of the\n"
 		"same signal (a shell shows 128+N); 127 when CMD is not found, 126 when\n"
-		"it cannot be executed; 2 for bad usage.\n"
+		"it cannot be executed; 2 for bad usage (a bad option value or -http\n"
+		"address), before CMD is started.\n"
 		"\n"
 		"Example:\n"
 		"  proflab record -cpuprofile cpu.pb.gz -hz 1000 -- ./myprog input.txt\n"
@@ -94,6 +99,75 @@ static int set_long_env(const char *name, long v)
 	return setenv(name, s, 1);
 }
 
+/* -hz and -memprofilerate: the value, and whether it was given at all
+ * (any value, -1 included, can be given and must then be checked). */
+struct long_opt {
+	long v;
+	int given;
+};
+
+static int set_long(const char *name, const char *value, void *ctx, struct pf_err *err)
+{
+	struct long_opt *o = ctx;
+	char *end;
+
+	errno = 0;
+	o->v = strtol(value, &end, 10);
+	if (errno || end == value || *end)
+		return pf_err_set(err, PF_EUSAGE, "bad value '%s' for -%s: want an integer", value,
+				  name);
+	o->given = 1;
+	return 0;
+}
+
+/*
+ * A profile path that is really the next option: "-cpuprofile -- CMD"
+ * takes "--" as the file (and would run CMD), "-cpuprofile -memprofile x"
+ * takes "-memprofile". A file whose name starts with '-' can be written
+ * as ./-name. 0, or -1 after the message.
+ */
+static int check_path_value(const char *option, const char *path)
+{
+	if (!*path || strcmp(path, "--") == 0) {
+		fprintf(stderr, "proflab record: %s needs a file\n", option);
+		return -1;
+	}
+	if (path[0] == '-') {
+		fprintf(stderr, "proflab record: %s needs a file, not %s (write ./%s for a file of that name)\n",
+			option, path, path);
+		return -1;
+	}
+	return 0;
+}
+
+/* -http: the address the runtime would refuse, refused before the run and
+ * named as the option (the runtime's own message names PROFLAB_HTTP and
+ * lets the program run without the endpoint). 0, or -1 after the message. */
+static int check_http(const char *http)
+{
+	const char *remote = getenv("PROFLAB_HTTP_ALLOW_REMOTE");
+	int allow_remote = remote && strcmp(remote, "1") == 0;
+	struct pf_http_addr a;
+	struct pf_err err = { 0 };
+
+	if (!*http || strcmp(http, "--") == 0) {
+		fprintf(stderr, "proflab record: -http needs an address, HOST:PORT (e.g. %s)\n",
+			PROFLAB_DEFAULT_HTTP);
+		return -1;
+	}
+	if (pf_http_addr_parse(http, allow_remote, &a, &err) < 0) {
+		fprintf(stderr, "proflab record: -http %s\n", err.msg);
+		return -1;
+	}
+	if (!a.loopback && !allow_remote) {
+		fprintf(stderr,
+			"proflab record: -http %s: refusing a non-loopback address (set PROFLAB_HTTP_ALLOW_REMOTE=1 to allow it)\n",
+			http);
+		return -1;
+	}
+	return 0;
+}
+
 /* Die the way the child died (no core file of our own), else 128+sig. */
 static int die_like(int sig)
 {
@@ -112,13 +186,13 @@ static int die_like(int sig)
 static int run(int argc, char **argv)
 {
 	const char *cpuprofile = NULL, *memprofile = NULL, *http = NULL;
-	long hz = -1, memrate = -1;
+	struct long_opt hz = { 0, 0 }, memrate = { 0, 0 };
 	int memstats = 0;
 	const struct pf_opt opts[] = {
 		{ "cpuprofile", PF_OPT_STRING, &cpuprofile, NULL, 0 },
-		{ "hz", PF_OPT_INT, &hz, NULL, 0 },
+		{ "hz", PF_OPT_FUNC, &hz, set_long, 1 },
 		{ "memprofile", PF_OPT_STRING, &memprofile, NULL, 0 },
-		{ "memprofilerate", PF_OPT_INT, &memrate, NULL, 0 },
+		{ "memprofilerate", PF_OPT_FUNC, &memrate, set_long, 1 },
 		{ "memstats", PF_OPT_FLAG, &memstats, NULL, 0 },
 		{ "http", PF_OPT_STRING, &http, NULL, 0 },
 		{ 0 },
@@ -138,25 +212,27 @@ static int run(int argc, char **argv)
 	rc = pf_opt_parse(opts, argc, argv, PF_OPT_STOP_AT_ARG, pos, &npos, &err);
 	if (pf_opt_done(&pf_cmd_record, rc, &err, &status))
 		return status;
+	/* Values first: "-cpuprofile -- CMD" leaves no command behind. */
+	if ((cpuprofile && check_path_value("-cpuprofile", cpuprofile) < 0) ||
+	    (memprofile && check_path_value("-memprofile", memprofile) < 0))
+		return 2;
+	if (hz.given && (hz.v < 1 || hz.v > PROFLAB_MAX_HZ)) {
+		fprintf(stderr, "proflab record: -hz %ld: want a rate from 1 to %d\n", hz.v,
+			PROFLAB_MAX_HZ);
+		return 2;
+	}
+	if (memrate.given && memrate.v < 0) {
+		fprintf(stderr, "proflab record: -memprofilerate %ld: want 0 or more bytes\n", memrate.v);
+		return 2;
+	}
+	if (http && check_http(http) < 0)
+		return 2;
 	if (npos == 0) {
 		fprintf(stderr, "proflab record: missing the command to run (after --)\n"
 				"usage: proflab record %s\n", pf_cmd_record.synopsis);
 		return 2;
 	}
 	pos[npos] = NULL; /* positionals were compacted within argv */
-	if (hz != -1 && (hz < 1 || hz > PROFLAB_MAX_HZ)) {
-		fprintf(stderr, "proflab record: -hz %ld: want a rate from 1 to %d\n", hz,
-			PROFLAB_MAX_HZ);
-		return 2;
-	}
-	if (memrate != -1 && memrate < 0) {
-		fprintf(stderr, "proflab record: -memprofilerate %ld: want 0 or more bytes\n", memrate);
-		return 2;
-	}
-	if ((cpuprofile && !*cpuprofile) || (memprofile && !*memprofile)) {
-		fprintf(stderr, "proflab record: a profile path must not be empty\n");
-		return 2;
-	}
 	lib = pf_paths_runtime_lib();
 	if (!lib || stat(lib, &st) < 0) {
 		fprintf(stderr, "proflab record: runtime library %s: %s\n", lib ? lib : "libproflab.so",
@@ -172,11 +248,11 @@ static int run(int argc, char **argv)
 		goto oom;
 	if (cpuprofile && set_path_env("PROFLAB_CPUPROFILE", cpuprofile) < 0)
 		goto fail;
-	if (hz != -1 && set_long_env("PROFLAB_HZ", hz) < 0)
+	if (hz.given && set_long_env("PROFLAB_HZ", hz.v) < 0)
 		goto oom;
 	if (memprofile && set_path_env("PROFLAB_HEAPPROFILE", memprofile) < 0)
 		goto fail;
-	if (memrate != -1 && set_long_env("PROFLAB_HEAP_RATE", memrate) < 0)
+	if (memrate.given && set_long_env("PROFLAB_HEAP_RATE", memrate.v) < 0)
 		goto oom;
 	if (memstats && setenv("PROFLAB_MEMSTATS", "1", 1) < 0)
 		goto oom;

@@ -156,6 +156,11 @@ expect_eq "record -http: cmdline is the program's" "$(tr '\0' ' ' <"$TMP/rec.cmd
 touch "$STOP"
 wait $rpid
 expect_eq "record -http: program output and status" "$?:$(cat "$TMP/rec.out")" "0:$WANT"
+# record checks -http before the run (exit 2, naming the option); the
+# runtime's own refusal, through the variable, lets the program run on.
 run "$PROFLAB" record -http 0.0.0.0:0 -- "$PROG" 30
-expect_eq "record -http 0.0.0.0: program runs on" "$RC:$OUT" "0:$WANT"
-expect_contains "record -http 0.0.0.0: refused" "$ERR" "refusing a non-loopback address"
+expect_eq "record -http 0.0.0.0: refused before the run" "$RC:$OUT" "2:"
+expect_eq "record -http 0.0.0.0: message names -http" "$ERR" "proflab record: -http 0.0.0.0:0: refusing a non-loopback address (set PROFLAB_HTTP_ALLOW_REMOTE=1 to allow it)"
+run env PROFLAB_HTTP=0.0.0.0:0 "$PROFLAB" record -- "$PROG" 30
+expect_eq "PROFLAB_HTTP=0.0.0.0: program runs on" "$RC:$OUT" "0:$WANT"
+expect_contains "PROFLAB_HTTP=0.0.0.0: refused" "$ERR" "refusing a non-loopback address"

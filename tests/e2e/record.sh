@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # record.sh - `proflab record`: stdin/stdout/stderr, exit status and
-# signals pass through; flags are validated; paths are made absolute.
+# signals pass through; flags and the -http address are validated before
+# the run; paths are made absolute.
 . "$(dirname "$0")/lib.sh"
 PROGS=$BUILD/tests/progs
 export HOME=$TMP
@@ -32,7 +33,7 @@ expect_eq missing_cmd_message "$ERR" "proflab record: ./no-such-program: No such
 run "$PROFLAB" record
 expect_rc no_cmd_usage 2
 expect_contains no_cmd_message "$ERR" "proflab record: missing the command to run"
-for hz in 0 10001 -5; do
+for hz in 0 10001 -5 -1; do
 	run "$PROFLAB" record -hz "$hz" -- true
 	expect_rc "bad_hz_${hz}_usage" 2
 	expect_contains "bad_hz_${hz}_message" "$ERR" "-hz $hz: want a rate from 1 to 10000"
@@ -53,3 +54,33 @@ expect_contains preload_prepended "$OUT" "libproflab.so libc.so.6"
 if [ -s "$TMP/work/rel.pb.gz" ] && [ ! -e "$TMP/else/rel.pb.gz" ]; then pass relative_path_absolute; else fail relative_path_absolute "no $TMP/work/rel.pb.gz"; fi
 run go tool pprof -symbolize=none -top "$TMP/work/rel.pb.gz"
 expect_rc relative_profile_valid 0
+
+# ---- option values are checked before the run (exit 2, CMD not run) ----
+cd "$TMP"
+run "$PROFLAB" record -cpuprofile -- echo ran
+expect_rc cpuprofile_dashdash_usage 2
+expect_eq cpuprofile_dashdash_message "$ERR" "proflab record: -cpuprofile needs a file"
+expect_eq cpuprofile_dashdash_not_run "$OUT" ""
+if [ -e "$TMP/--" ]; then fail cpuprofile_dashdash_no_file "a file named -- was written"; else pass cpuprofile_dashdash_no_file; fi
+run "$PROFLAB" record -cpuprofile -memprofile x -- echo ran
+expect_rc cpuprofile_option_as_file_usage 2
+expect_contains cpuprofile_option_as_file_message "$ERR" "-cpuprofile needs a file, not -memprofile"
+run "$PROFLAB" record -memprofilerate -1 -- echo ran
+expect_rc memrate_negative_usage 2
+expect_eq memrate_negative_message "$ERR" "proflab record: -memprofilerate -1: want 0 or more bytes"
+expect_eq memrate_negative_not_run "$OUT" ""
+run "$PROFLAB" record -memprofilerate 0 -- true
+expect_rc memrate_zero_ok 0
+run "$PROFLAB" record -http bogus -- echo ran
+expect_rc http_bogus_usage 2
+expect_eq http_bogus_message "$ERR" "proflab record: -http bogus: missing port in address (expected HOST:PORT)"
+expect_eq http_bogus_not_run "$OUT" ""
+run "$PROFLAB" record -http 127.0.0.1:99999 -- echo ran
+expect_rc http_bad_port_usage 2
+expect_contains http_bad_port_message "$ERR" "proflab record: -http 127.0.0.1:99999: bad port '99999'"
+expect_not_contains http_bad_port_not_env "$ERR" "PROFLAB_HTTP"
+run "$PROFLAB" record -http '' -- echo ran
+expect_rc http_empty_usage 2
+expect_contains http_empty_message "$ERR" "proflab record: -http needs an address"
+expect_eq http_empty_not_run "$OUT" ""
+
