@@ -4,9 +4,12 @@
  * variables set from the flags. The child keeps our stdin, stdout and
  * stderr; its exit status (or death by a signal) becomes ours.
  *
- * Option values and the -http address are checked before the run, so
- * that a mistake does not cost a whole run.
+ * What can be checked before the run is (option values, the -http
+ * address, the profiles' directories, a statically linked CMD that the
+ * preload cannot reach), so that a mistake does not cost a whole run; and
+ * after it, every profile asked for that was not written is reported.
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -42,11 +45,24 @@ const struct pf_command pf_cmd_record = {
 		"  -memstats          print memory statistics when CMD exits\n"
 		"  -http ADDR         serve /debug/pprof/ on ADDR while CMD runs\n"
 		"\n"
-		"Relative profile paths are relative to the current directory.\n"
-		"Exit status: CMD's own; if CMD is killed by a signal, proflab dies of the\n"
+		"Relative profile paths are relative to the current directory; their\n"
+		"directories must exist and be writable. CMD must be dynamically linked:\n"
+		"a statically linked program cannot take the preloaded runtime, link it\n"
+		"with libproflab.a instead (see README, \"Profiling your own programs\").\n"
+		"\n"
+		"Profiles are written when CMD calls exit() or returns from main (and\n"
+		"the CPU profile, as far as it can be, when CMD dies of a signal other\n"
+		"than SIGKILL). A program that ends with _exit(), or exec()s another\n"
+		"one (sh -c does for its last command), or is killed with SIGKILL,\n"
+		"writes none: each profile asked for and not written is reported on\n"
+		"stderr.\n"
+		"\n"
+		"Exit status: CMD's own, except 1 when CMD succeeded but a profile asked\n"
+		"for was not written; if CMD is killed by a signal, proflab dies of the\n"
 		"same signal (a shell shows 128+N); 127 when CMD is not found, 126 when\n"
 		"it cannot be executed; 2 for bad usage (a bad option value or -http\n"
-		"address), before CMD is started.\n"
+		"address, a profile directory that is missing or not writable, a\n"
+		"statically linked CMD), before CMD is started.\n"
 		"\n"
 		"Example:\n"
 		"  proflab record -cpuprofile cpu.pb.gz -hz 1000 -- ./myprog input.txt\n"
@@ -140,6 +156,44 @@ static int check_path_value(const char *option, const char *path)
 	return 0;
 }
 
+/*
+ * The runtime writes a profile to a temporary file beside it and renames
+ * it over the path, at the very end of the run: a directory that is
+ * missing or not writable must be found out now, not then. 0, or -1
+ * after the message.
+ */
+static int check_out_dir(const char *option, const char *path)
+{
+	struct pf_buf dir = PF_BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	int rc = -1;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "proflab record: %s %s: is a directory\n", option, path);
+		return -1;
+	}
+	if (!slash)
+		pf_buf_puts(&dir, ".");
+	else if (slash == path)
+		pf_buf_puts(&dir, "/");
+	else
+		pf_buf_append(&dir, path, (size_t)(slash - path));
+	if (stat(dir.data, &st) < 0)
+		fprintf(stderr, "proflab record: %s %s: directory %s: %s\n", option, path, dir.data,
+			strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		fprintf(stderr, "proflab record: %s %s: %s is not a directory\n", option, path,
+			dir.data);
+	else if (access(dir.data, W_OK | X_OK) < 0)
+		fprintf(stderr, "proflab record: %s %s: cannot write in directory %s: %s\n", option,
+			path, dir.data, strerror(errno));
+	else
+		rc = 0;
+	pf_buf_release(&dir);
+	return rc;
+}
+
 /* -http: the address the runtime would refuse, refused before the run and
  * named as the option (the runtime's own message names PROFLAB_HTTP and
  * lets the program run without the endpoint). 0, or -1 after the message. */
@@ -166,6 +220,191 @@ static int check_http(const char *http)
 		return -1;
 	}
 	return 0;
+}
+
+/* The file execvp() would run for cmd, into out; -1 when there is none
+ * (execvp then reports it). */
+static int find_program(const char *cmd, struct pf_buf *out)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+	struct stat st;
+
+	if (strchr(cmd, '/'))
+		return pf_buf_puts(out, cmd);
+	if (!path)
+		path = "/usr/local/bin:/bin:/usr/bin";
+	for (p = path;; p = colon + 1) {
+		colon = strchr(p, ':');
+		pf_buf_truncate(out, 0);
+		if (colon == p || *p == '\0')
+			pf_buf_puts(out, ".");
+		else
+			pf_buf_append(out, p, colon ? (size_t)(colon - p) : strlen(p));
+		pf_buf_printf(out, "/%s", cmd);
+		if (stat(out->data, &st) == 0 && S_ISREG(st.st_mode) && access(out->data, X_OK) == 0)
+			return 0;
+		if (!colon)
+			return -1;
+	}
+}
+
+/* Whether the ELF file on fd is an executable without a PT_INTERP, that
+ * is statically linked (static-pie included): 1, 0 (dynamic, or not
+ * something we recognise). */
+static int elf_is_static(int fd)
+{
+	unsigned char id[EI_NIDENT];
+	size_t i, phnum, phentsize;
+	off_t phoff;
+	int is64;
+
+	if (pread(fd, id, sizeof(id), 0) != (ssize_t)sizeof(id) || memcmp(id, ELFMAG, SELFMAG) != 0)
+		return 0;
+	is64 = id[EI_CLASS] == ELFCLASS64;
+	if (!is64 && id[EI_CLASS] != ELFCLASS32)
+		return 0;
+	if (id[EI_DATA] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB))
+		return 0;
+	if (is64) {
+		Elf64_Ehdr eh;
+
+		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+			return 0;
+		if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+			return 0;
+		phoff = (off_t)eh.e_phoff;
+		phnum = eh.e_phnum;
+		phentsize = eh.e_phentsize;
+	} else {
+		Elf32_Ehdr eh;
+
+		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+			return 0;
+		if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+			return 0;
+		phoff = (off_t)eh.e_phoff;
+		phnum = eh.e_phnum;
+		phentsize = eh.e_phentsize;
+	}
+	if (phnum == 0 || phentsize < (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
+		return 0;
+	for (i = 0; i < phnum; i++) {
+		off_t at = phoff + (off_t)(i * phentsize);
+		uint32_t type;
+
+		if (is64) {
+			Elf64_Phdr ph;
+
+			if (pread(fd, &ph, sizeof(ph), at) != (ssize_t)sizeof(ph))
+				return 0;
+			type = ph.p_type;
+		} else {
+			Elf32_Phdr ph;
+
+			if (pread(fd, &ph, sizeof(ph), at) != (ssize_t)sizeof(ph))
+				return 0;
+			type = ph.p_type;
+		}
+		if (type == PT_INTERP)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Whether the program that will really run for cmd is statically linked:
+ * cmd itself, or the interpreter of a "#!" script (*script set to 1). 1
+ * with its path in which, else 0 (dynamic, not found, unreadable: the
+ * run decides).
+ */
+static int runs_static(const char *cmd, struct pf_buf *which, int *script)
+{
+	char head[256];
+	ssize_t n;
+	int fd, depth, rc = 0;
+
+	*script = 0;
+	if (find_program(cmd, which) < 0)
+		return 0;
+	for (depth = 0; depth < 2; depth++) {
+		size_t start = 2, len;
+
+		fd = open(which->data, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return 0;
+		n = pread(fd, head, sizeof(head) - 1, 0);
+		if (n >= 2 && head[0] == '#' && head[1] == '!') {
+			close(fd);
+			head[n] = '\0';
+			start += strspn(head + 2, " \t");
+			len = strcspn(head + start, " \t\r\n");
+			if (len == 0 || head[start] != '/')
+				return 0;
+			pf_buf_truncate(which, 0);
+			pf_buf_append(which, head + start, len);
+			*script = 1;
+			continue;
+		}
+		rc = elf_is_static(fd);
+		close(fd);
+		return rc;
+	}
+	return 0;
+}
+
+/* A profile asked for, and its file before the run, to tell afterwards
+ * whether this run wrote it. The runtime replaces the file by renaming a
+ * new one over it (a new inode); a writer that rewrote it in place would
+ * still change its modification time. */
+struct out_file {
+	const char *option; /* "-cpuprofile" */
+	const char *path;   /* as given */
+	int existed;
+	struct stat before;
+};
+
+static void out_file_note(struct out_file *o, const char *option, const char *path)
+{
+	memset(o, 0, sizeof(*o));
+	o->option = option;
+	o->path = path;
+	o->existed = stat(path, &o->before) == 0;
+}
+
+static int out_file_written(const struct out_file *o)
+{
+	struct stat now;
+
+	if (stat(o->path, &now) < 0)
+		return 0;
+	if (!o->existed)
+		return 1;
+	return now.st_dev != o->before.st_dev || now.st_ino != o->before.st_ino ||
+	       now.st_size != o->before.st_size ||
+	       now.st_mtim.tv_sec != o->before.st_mtim.tv_sec ||
+	       now.st_mtim.tv_nsec != o->before.st_mtim.tv_nsec ||
+	       now.st_ctim.tv_sec != o->before.st_ctim.tv_sec ||
+	       now.st_ctim.tv_nsec != o->before.st_ctim.tv_nsec;
+}
+
+/* One line per profile asked for and not written; the number of them. */
+static int report_missing(const struct out_file *outs, size_t n, int ws)
+{
+	int missing = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!outs[i].option || out_file_written(&outs[i]))
+			continue;
+		missing++;
+		if (WIFSIGNALED(ws))
+			fprintf(stderr, "proflab record: %s %s: not written: the program was killed by signal %d (%s)\n",
+				outs[i].option, outs[i].path, WTERMSIG(ws), strsignal(WTERMSIG(ws)));
+		else
+			fprintf(stderr, "proflab record: %s %s: not written: the program may have ended with _exit() or exec'd another program (as sh -c does with its last command), or the runtime could not write it\n",
+				outs[i].option, outs[i].path);
+	}
+	return missing;
 }
 
 /* Die the way the child died (no core file of our own), else 128+sig. */
@@ -198,9 +437,10 @@ static int run(int argc, char **argv)
 		{ 0 },
 	};
 	struct pf_err err = { 0 };
-	struct pf_buf preload = PF_BUF_INIT;
+	struct pf_buf preload = PF_BUF_INIT, prog = PF_BUF_INIT;
+	struct out_file outs[2];
 	char **pos = argv + 1;
-	int npos = 0, status, rc, pipefd[2] = { -1, -1 }, child_errno = 0, ws;
+	int npos = 0, status, rc, pipefd[2] = { -1, -1 }, child_errno = 0, ws, script;
 	const char *lib, *old;
 	sigset_t block, oldmask;
 	struct sigaction sa;
@@ -233,6 +473,20 @@ static int run(int argc, char **argv)
 		return 2;
 	}
 	pos[npos] = NULL; /* positionals were compacted within argv */
+	if ((cpuprofile && check_out_dir("-cpuprofile", cpuprofile) < 0) ||
+	    (memprofile && check_out_dir("-memprofile", memprofile) < 0))
+		return 2;
+	if (runs_static(pos[0], &prog, &script)) {
+		if (!script)
+			fprintf(stderr, "proflab record: %s is statically linked, so the runtime cannot be preloaded into it; link it with libproflab.a instead (see README, \"Profiling your own programs\")\n",
+				prog.data);
+		else
+			fprintf(stderr, "proflab record: %s runs %s, which is statically linked, so the runtime cannot be preloaded into it; link it with libproflab.a instead (see README, \"Profiling your own programs\")\n",
+				pos[0], prog.data);
+		pf_buf_release(&prog);
+		return 2;
+	}
+	pf_buf_release(&prog);
 	lib = pf_paths_runtime_lib();
 	if (!lib || stat(lib, &st) < 0) {
 		fprintf(stderr, "proflab record: runtime library %s: %s\n", lib ? lib : "libproflab.so",
@@ -258,6 +512,14 @@ static int run(int argc, char **argv)
 		goto oom;
 	if (http && setenv("PROFLAB_HTTP", http, 1) < 0)
 		goto oom;
+
+	/* What the profiles' files are before the run, to tell whether it
+	 * wrote them. */
+	memset(outs, 0, sizeof(outs));
+	if (cpuprofile)
+		out_file_note(&outs[0], "-cpuprofile", cpuprofile);
+	if (memprofile)
+		out_file_note(&outs[1], "-memprofile", memprofile);
 
 	/* Signals to forward stay blocked until the handler is in place. */
 	sigemptyset(&block);
@@ -306,8 +568,9 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "proflab record: %s: %s\n", pos[0], strerror(child_errno));
 		return child_errno == ENOENT ? 127 : 126;
 	}
+	rc = report_missing(outs, sizeof(outs) / sizeof(outs[0]), ws);
 	if (WIFEXITED(ws))
-		return WEXITSTATUS(ws);
+		return WEXITSTATUS(ws) == 0 && rc > 0 ? 1 : WEXITSTATUS(ws);
 	if (WIFSIGNALED(ws))
 		return die_like(WTERMSIG(ws));
 	return 1;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # record.sh - `proflab record`: stdin/stdout/stderr, exit status and
-# signals pass through; flags and the -http address are validated before
-# the run; paths are made absolute.
+# signals pass through; flags, the -http address and the profiles'
+# directories are validated before the run; statically linked commands are
+# refused; profiles asked for and not written are reported; paths are made
+# absolute.
 . "$(dirname "$0")/lib.sh"
 PROGS=$BUILD/tests/progs
 export HOME=$TMP
@@ -84,3 +86,78 @@ expect_rc http_empty_usage 2
 expect_contains http_empty_message "$ERR" "proflab record: -http needs an address"
 expect_eq http_empty_not_run "$OUT" ""
 
+# ---- the profiles' directories: missing or not writable, found before the run ----
+run "$PROFLAB" record -cpuprofile "$TMP/nodir/cpu.pb.gz" -- echo ran
+expect_rc out_dir_missing_usage 2
+expect_eq out_dir_missing_message "$ERR" "proflab record: -cpuprofile $TMP/nodir/cpu.pb.gz: directory $TMP/nodir: No such file or directory"
+expect_eq out_dir_missing_not_run "$OUT" ""
+touch "$TMP/plainfile"
+run "$PROFLAB" record -memprofile "$TMP/plainfile/heap.pb.gz" -- echo ran
+expect_rc out_dir_not_dir_usage 2
+expect_eq out_dir_not_dir_message "$ERR" "proflab record: -memprofile $TMP/plainfile/heap.pb.gz: $TMP/plainfile is not a directory"
+if [ "$(id -u)" != 0 ]; then
+	mkdir -p "$TMP/ro"
+	chmod 555 "$TMP/ro"
+	run "$PROFLAB" record -cpuprofile "$TMP/ro/cpu.pb.gz" -- echo ran
+	expect_rc out_dir_read_only_usage 2
+	expect_contains out_dir_read_only_message "$ERR" "proflab record: -cpuprofile $TMP/ro/cpu.pb.gz: cannot write in directory $TMP/ro"
+	chmod 755 "$TMP/ro"
+fi
+
+# ---- a statically linked command cannot take the preload ----
+if cc -static -O1 -o "$TMP/static_prog" "$ROOT/tests/progs/cpu_exit.c" 2>"$TMP/cc.err"; then
+	run "$PROFLAB" record -cpuprofile "$TMP/static.pb.gz" -- "$TMP/static_prog"
+	expect_rc static_refused 2
+	expect_eq static_message "$ERR" "proflab record: $TMP/static_prog is statically linked, so the runtime cannot be preloaded into it; link it with libproflab.a instead (see README, \"Profiling your own programs\")"
+	expect_eq static_not_run "$OUT" ""
+	printf '#!%s\n' "$TMP/static_prog" >"$TMP/static_script"
+	chmod +x "$TMP/static_script"
+	run "$PROFLAB" record -- "$TMP/static_script"
+	expect_rc static_interpreter_refused 2
+	expect_contains static_interpreter_message "$ERR" "$TMP/static_script runs $TMP/static_prog, which is statically linked"
+else
+	fail static_program_builds "$(cat "$TMP/cc.err")"
+fi
+run "$PROFLAB" record --help
+expect_contains help_static "$OUT" "link it"
+expect_contains help_static_lib "$OUT" "libproflab.a"
+expect_contains help_exit_status "$OUT" "1 when CMD succeeded but a profile asked"
+
+# ---- a profile asked for and not written: one line each; exit 1 when CMD succeeded ----
+missing_line() { # OPTION PATH
+	echo "proflab record: $1 $2: not written: the program may have ended with _exit() or exec'd another program (as sh -c does with its last command), or the runtime could not write it"
+}
+run "$PROFLAB" record -cpuprofile "$TMP/u.pb.gz" -- "$PROGS/cpu_exit" _exit
+expect_rc _exit_status_1 1
+expect_eq _exit_ran "$OUT" "done"
+expect_eq _exit_message "$ERR" "$(missing_line -cpuprofile "$TMP/u.pb.gz")"
+run "$PROFLAB" record -cpuprofile "$TMP/x.pb.gz" -memprofile "$TMP/xh.pb.gz" -- "$PROGS/cpu_exit" exec true
+expect_rc exec_status_1 1
+expect_eq exec_messages "$ERR" "$(missing_line -cpuprofile "$TMP/x.pb.gz"; missing_line -memprofile "$TMP/xh.pb.gz")"
+printf '#!/bin/sh\n"%s" return\ntrue\n' "$PROGS/cpu_exit" >"$TMP/script.sh"
+chmod +x "$TMP/script.sh"
+run "$PROFLAB" record -cpuprofile "$TMP/s.pb.gz" -- "$TMP/script.sh"
+expect_rc script_status_1 1
+expect_eq script_message "$ERR" "$(missing_line -cpuprofile "$TMP/s.pb.gz")"
+run "$PROFLAB" record -cpuprofile "$TMP/c.pb.gz" -- sh -c "'$PROGS/cpu_exit' return; true"
+expect_rc sh_c_status_1 1
+expect_eq sh_c_message "$ERR" "$(missing_line -cpuprofile "$TMP/c.pb.gz")"
+# A failing CMD keeps its own status, with the line.
+run "$PROFLAB" record -cpuprofile "$TMP/f.pb.gz" -- sh -c 'exit 3'
+expect_rc failing_status_kept 3
+expect_eq failing_message "$ERR" "$(missing_line -cpuprofile "$TMP/f.pb.gz")"
+run "$PROFLAB" record -cpuprofile "$TMP/k.pb.gz" -- sh -c 'kill -KILL $$'
+expect_rc killed_status_kept 137
+expect_eq killed_message "$ERR" "proflab record: -cpuprofile $TMP/k.pb.gz: not written: the program was killed by signal 9 (Killed)"
+# An old profile at the path is neither deleted nor taken for a new one.
+printf 'old profile' >"$TMP/old.pb.gz"
+run "$PROFLAB" record -cpuprofile "$TMP/old.pb.gz" -- "$PROGS/cpu_exit" _exit
+expect_rc stale_status_1 1
+expect_eq stale_message "$ERR" "$(missing_line -cpuprofile "$TMP/old.pb.gz")"
+expect_eq stale_file_kept "$(cat "$TMP/old.pb.gz")" "old profile"
+# ... and replaced by a run that writes it: no line, status 0.
+run "$PROFLAB" record -cpuprofile "$TMP/old.pb.gz" -memprofile "$TMP/oldh.pb.gz" -- "$PROGS/cpu_exit" return
+expect_rc rewritten_status_0 0
+expect_eq rewritten_no_message "$ERR" ""
+run go tool pprof -symbolize=none -top "$TMP/old.pb.gz"
+expect_rc rewritten_profile_valid 0

@@ -1,7 +1,8 @@
 /*
  * cpu_exit.c - burn some CPU in burn_cpu(), then end the way argv[1]
- * says: exit, return, segv, abort, term (SIGTERM to itself), fork (a
- * child that burns and exits, then return) or exec (exec argv[2...]).
+ * says: exit, return, _exit (no exit handlers), segv, abort, term
+ * (SIGTERM to itself), fork (a child that burns and exits, then return)
+ * or exec (exec argv[2...]).
  * Prints "done" first so tests can see the program ran.
  */
 #include <signal.h>
@@ -42,6 +43,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (strcmp(how, "exit") == 0)
 		exit(3);
+	if (strcmp(how, "_exit") == 0)
+		_exit(0);
 	if (strcmp(how, "segv") == 0)
 		*(volatile int *)(uintptr_t)8 = 1;
 	if (strcmp(how, "abort") == 0)
