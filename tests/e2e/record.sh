@@ -95,14 +95,23 @@ touch "$TMP/plainfile"
 run "$PROFLAB" record -memprofile "$TMP/plainfile/heap.pb.gz" -- echo ran
 expect_rc out_dir_not_dir_usage 2
 expect_eq out_dir_not_dir_message "$ERR" "proflab record: -memprofile $TMP/plainfile/heap.pb.gz: $TMP/plainfile is not a directory"
-if [ "$(id -u)" != 0 ]; then
-	mkdir -p "$TMP/ro"
-	chmod 555 "$TMP/ro"
-	run "$PROFLAB" record -cpuprofile "$TMP/ro/cpu.pb.gz" -- echo ran
-	expect_rc out_dir_read_only_usage 2
-	expect_contains out_dir_read_only_message "$ERR" "proflab record: -cpuprofile $TMP/ro/cpu.pb.gz: cannot write in directory $TMP/ro"
-	chmod 755 "$TMP/ro"
+# Root may write anywhere: as root, ask as the unprivileged user nobody,
+# in a directory nobody can reach but not write.
+RO=$(mktemp -d /tmp/proflab-ro.XXXXXX)
+chmod 755 "$RO"
+mkdir "$RO/ro"
+chmod 555 "$RO/ro"
+if [ "$(id -u)" = 0 ]; then
+	as_user() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
+else
+	as_user() { "$@"; }
 fi
+run as_user "$PROFLAB" record -cpuprofile "$RO/ro/cpu.pb.gz" -- echo ran
+expect_rc out_dir_read_only_usage 2
+expect_contains out_dir_read_only_message "$ERR" "proflab record: -cpuprofile $RO/ro/cpu.pb.gz: cannot write in directory $RO/ro"
+expect_eq out_dir_read_only_not_run "$OUT" ""
+chmod 755 "$RO/ro"
+rm -rf "$RO"
 
 # ---- a statically linked command cannot take the preload ----
 if cc -static -O1 -o "$TMP/static_prog" "$ROOT/tests/progs/cpu_exit.c" 2>"$TMP/cc.err"; then
