@@ -245,8 +245,9 @@ static int run(int argc, char **argv)
 		return 2;
 	}
 	if ((all && npos) || (!all && !npos)) {
-		fprintf(stderr, "proflab check: name exercises or give --all, not both\n"
-				"usage: proflab check %s\n", pf_cmd_check.synopsis);
+		fprintf(stderr, "proflab check: %s\nusage: proflab check %s\n",
+			all ? "name exercises or give --all, not both" : "name exercises or give --all",
+			pf_cmd_check.synopsis);
 		return 2;
 	}
 	if (pf_exercise_list(&l, &err) < 0) {

@@ -68,3 +68,8 @@ run "$PROFLAB" check --format xml 3
 expect_rc bad_format_rc 2
 run "$PROFLAB" check
 expect_rc no_exercise_rc 2
+expect_contains no_exercise_msg "$ERR" "proflab check: name exercises or give --all"
+expect_not_contains no_exercise_not_both "$ERR" "not both"
+run "$PROFLAB" check --all 3
+expect_rc all_and_names_rc 2
+expect_contains all_and_names_msg "$ERR" "name exercises or give --all, not both"
