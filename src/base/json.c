@@ -5,6 +5,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "str.h"
 
 void pf_json_init(struct pf_json *j, struct pf_buf *out, int pretty)
 {
@@ -63,12 +66,25 @@ void pf_json_object_end(struct pf_json *j) { close_scope(j, '}'); }
 void pf_json_array_begin(struct pf_json *j) { open_scope(j, '['); }
 void pf_json_array_end(struct pf_json *j) { close_scope(j, ']'); }
 
+/* Invalid UTF-8 (JSON text must be UTF-8) becomes U+FFFD, one per byte;
+ * control characters become \u escapes, as JSON requires. */
 void pf_json_quote(struct pf_buf *out, const char *s)
 {
-	const unsigned char *p;
+	const unsigned char *p, *end = (const unsigned char *)s + strlen(s);
 
 	pf_buf_putc(out, '"');
 	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x80) {
+			size_t n = pf_utf8_decode((const char *)p, (size_t)(end - p), NULL);
+
+			if (n == 0) {
+				pf_buf_puts(out, "\\ufffd");
+			} else {
+				pf_buf_append(out, p, n);
+				p += n - 1;
+			}
+			continue;
+		}
 		switch (*p) {
 		case '"': pf_buf_puts(out, "\\\""); break;
 		case '\\': pf_buf_puts(out, "\\\\"); break;

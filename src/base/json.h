@@ -38,7 +38,9 @@ void pf_json_uint(struct pf_json *j, uint64_t v);
 void pf_json_double(struct pf_json *j, double v);
 void pf_json_bool(struct pf_json *j, int v);
 void pf_json_null(struct pf_json *j);
-/* Append s to out as a quoted JSON string. */
+/* Append s to out as a quoted JSON string. The result is always valid
+ * JSON in UTF-8: control characters are escaped (\n, \u0001...) and each
+ * byte of s that is not part of a valid UTF-8 character becomes \ufffd. */
 void pf_json_quote(struct pf_buf *out, const char *s);
 
 #endif

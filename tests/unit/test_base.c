@@ -170,6 +170,56 @@ static void str_helpers(void)
 	CHECK(!pf_endswith("gz", ".gz"));
 }
 
+static void utf8_decode_and_cut(void)
+{
+	/* 59 ASCII bytes, then 'é' (2 bytes) straddling byte 60 */
+	char line[] = "12345678901234567890123456789012345678901234567890123456789\xc3\xa9!";
+	unsigned cp = 0;
+
+	CHECK_INT(pf_utf8_decode("A", 1, &cp), 1);
+	CHECK_INT(cp, 'A');
+	CHECK_INT(pf_utf8_decode("\xc3\xa9", 2, &cp), 2);
+	CHECK_INT(cp, 0xe9);
+	CHECK_INT(pf_utf8_decode("\xe2\x82\xac", 3, &cp), 3);
+	CHECK_INT(cp, 0x20ac);
+	CHECK_INT(pf_utf8_decode("\xf0\x9f\x94\xa5", 4, &cp), 4);
+	CHECK_INT(cp, 0x1f525);
+	CHECK_INT(pf_utf8_decode("\xff", 1, NULL), 0);          /* never in UTF-8 */
+	CHECK_INT(pf_utf8_decode("\xa9", 1, NULL), 0);          /* stray continuation */
+	CHECK_INT(pf_utf8_decode("\xc3\xa9", 1, NULL), 0);      /* cut by n */
+	CHECK_INT(pf_utf8_decode("\xc3", 2, NULL), 0);          /* cut by the NUL */
+	CHECK_INT(pf_utf8_decode("\xc0\xaf", 2, NULL), 0);      /* overlong '/' */
+	CHECK_INT(pf_utf8_decode("\xe0\x80\xaf", 3, NULL), 0);  /* overlong */
+	CHECK_INT(pf_utf8_decode("\xed\xa0\x80", 3, NULL), 0);  /* surrogate */
+	CHECK_INT(pf_utf8_decode("\xf4\x90\x80\x80", 4, NULL), 0); /* past U+10FFFF */
+
+	CHECK_INT(pf_utf8_cut(line, strlen(line), 60), 59);
+	CHECK_INT(pf_utf8_cut(line, strlen(line), 61), 61);
+	CHECK_INT(pf_utf8_cut(line, strlen(line), 59), 59);
+	CHECK_INT(pf_utf8_cut("abc", 3, 60), 3);
+	CHECK_INT(pf_utf8_cut("\xf0\x9f\x94\xa5x", 5, 3), 0);
+	CHECK_INT(pf_utf8_cut("\xf0\x9f\x94\xa5x", 5, 4), 4);
+	/* invalid bytes are not characters: cut where asked */
+	CHECK_INT(pf_utf8_cut("ab\xa9\xa9\xa9\xa9\xa9", 7, 5), 5);
+	CHECK_INT(pf_utf8_cut("ab\xff\xff" "cd", 6, 3), 3);
+}
+
+static void json_quote_keeps_utf8_valid(void)
+{
+	struct pf_buf b = PF_BUF_INIT;
+
+	pf_json_quote(&b, "caf\xc3\xa9 \xe2\x82\xac");
+	CHECK_STR(b.data, "\"caf\xc3\xa9 \xe2\x82\xac\"");
+	pf_buf_truncate(&b, 0);
+	pf_json_quote(&b, "a\xff b\xc3 c\xed\xa0\x80 \x1b[0m\x7f");
+	CHECK_STR(b.data, "\"a\\ufffd b\\ufffd c\\ufffd\\ufffd\\ufffd \\u001b[0m\x7f\"");
+	pf_buf_truncate(&b, 0);
+	/* a character cut at the end of the string */
+	pf_json_quote(&b, "x\xe2\x82");
+	CHECK_STR(b.data, "\"x\\ufffd\\ufffd\"");
+	pf_buf_release(&b);
+}
+
 int main(void)
 {
 	T_RUN(buf_appends_and_terminates);
@@ -180,5 +230,7 @@ int main(void)
 	T_RUN(err_prefix_and_codes);
 	T_RUN(arena_allocates_zeroed_aligned);
 	T_RUN(str_helpers);
+	T_RUN(utf8_decode_and_cut);
+	T_RUN(json_quote_keeps_utf8_valid);
 	return t_exit();
 }
