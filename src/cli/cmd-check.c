@@ -5,6 +5,7 @@
 
 #include "../base/buf.h"
 #include "../base/json.h"
+#include "../base/str.h"
 #include "../course/exercise.h"
 #include "command.h"
 #include "exercise_ui.h"
@@ -30,13 +31,24 @@ const struct pf_command pf_cmd_check = {
 
 enum fmt { FMT_TEXT, FMT_TAP, FMT_JUNIT, FMT_JSON };
 
+/* Escape n bytes of s (up to a NUL) for XML text or an attribute value.
+ * What XML 1.0 cannot carry (bytes that are not UTF-8, control characters
+ * other than tab, newline and CR, U+FFFE and U+FFFF) becomes U+FFFD, so
+ * whatever a learner's program prints, the report stays well-formed. */
 static void xml_escape(struct pf_buf *b, const char *s, size_t n)
 {
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < n && s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (i < n && s[i]) {
+		unsigned c = 0;
+		size_t len = pf_utf8_decode(s + i, n - i, &c);
 
+		if (len == 0 || (c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0xfffe ||
+		    c == 0xffff) {
+			pf_buf_puts(b, "\xef\xbf\xbd"); /* U+FFFD */
+			i += len ? len : 1;
+			continue;
+		}
 		if (c == '&')
 			pf_buf_puts(b, "&amp;");
 		else if (c == '<')
@@ -45,10 +57,9 @@ static void xml_escape(struct pf_buf *b, const char *s, size_t n)
 			pf_buf_puts(b, "&gt;");
 		else if (c == '"')
 			pf_buf_puts(b, "&quot;");
-		else if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
-			pf_buf_putc(b, '?'); /* not allowed in XML 1.0 */
 		else
-			pf_buf_putc(b, c);
+			pf_buf_append(b, s + i, len);
+		i += len;
 	}
 }
 

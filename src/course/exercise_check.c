@@ -215,6 +215,13 @@ out:
 	return rc;
 }
 
+/* How much of the line at s to quote in a difference: up to 60 bytes,
+ * cut between characters (the reports must stay valid UTF-8). */
+static int quoted_len(const char *s)
+{
+	return (int)pf_utf8_cut(s, strcspn(s, "\n"), 60);
+}
+
 /* Compare stdout with the expected file; describe the first difference. */
 static int output_matches(const struct pf_buf *got, const char *expect_path, char *diff,
 			  size_t size)
@@ -242,13 +249,14 @@ static int output_matches(const struct pf_buf *got, const char *expect_path, cha
 			line++;
 		}
 		if (!*g)
-			pf_fmt(diff, size, "line %zu: the output ends early; want \"%.60s\"", line, w);
+			pf_fmt(diff, size, "line %zu: the output ends early; want \"%.*s\"", line,
+			       quoted_len(w), w);
 		else if (!*w)
-			pf_fmt(diff, size, "line %zu: unexpected extra output \"%.60s\"", line, g);
+			pf_fmt(diff, size, "line %zu: unexpected extra output \"%.*s\"", line,
+			       quoted_len(g), g);
 		else
 			pf_fmt(diff, size, "line %zu: got \"%.*s\", want \"%.*s\"", line,
-			       (int)(strcspn(g, "\n") > 60 ? 60 : strcspn(g, "\n")), g,
-			       (int)(strcspn(w, "\n") > 60 ? 60 : strcspn(w, "\n")), w);
+			       quoted_len(g), g, quoted_len(w), w);
 	}
 	pf_buf_release(&want);
 	return ok;

@@ -124,6 +124,49 @@ run "$PROFLAB" check 1
 expect_rc crash_rc 1
 expect_contains crash_reported "$OUT" "crashed (Segmentation fault)"
 
+# Whatever the program prints, the reports stay valid UTF-8, XML and JSON:
+# its first line is 59 bytes (with a control character and a byte that is
+# not UTF-8) and then an 'é' across the 60-byte cut of the quoted line.
+cat >"$work/tiny.c" <<'C'
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+	printf("bad\001\377%s\303\251 and more\n", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	fprintf(stderr, "err \377\002 \303\251\n");
+	return argc > 1 ? 3 : 0;
+}
+C
+utf8_ok() { iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1; }
+for variant in wrong_output exit_status; do
+	[ $variant = exit_status ] && sed -i 's|^run      ./tiny$|run      ./tiny x|' "$content/exercises/01-tiny/manifest"
+	run "$PROFLAB" check 1 --format junit
+	expect_rc utf8_${variant}_junit_rc 1
+	if utf8_ok <<<"$OUT"; then pass utf8_${variant}_junit_is_utf8; else fail utf8_${variant}_junit_is_utf8 "$OUT"; fi
+	if xmllint --noout - <<<"$OUT" 2>"$TMP/xmllint.err"; then
+		pass utf8_${variant}_junit_valid_xml
+	else
+		fail utf8_${variant}_junit_valid_xml "$(cat "$TMP/xmllint.err")"
+	fi
+	run "$PROFLAB" check 1 --format tap
+	if utf8_ok <<<"$OUT"; then pass utf8_${variant}_tap_is_utf8; else fail utf8_${variant}_tap_is_utf8 "$OUT"; fi
+	run "$PROFLAB" check 1 --format json
+	expect_rc utf8_${variant}_json_rc 1
+	printf '%s\n' "$OUT" >"$TMP/utf8.json"
+	if python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8"))' "$TMP/utf8.json" 2>"$TMP/json.err"; then
+		pass utf8_${variant}_json_parses
+	else
+		fail utf8_${variant}_json_parses "$(cat "$TMP/json.err")"
+	fi
+done
+sed -i 's|^run      ./tiny x$|run      ./tiny|' "$content/exercises/01-tiny/manifest"
+# the quoted line is cut before the 'é', not inside it
+got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1], encoding="utf-8")); r=d["results"][0]; print(r["problem"] + "|" + r["log"])' "$TMP/utf8.json")
+expect_eq utf8_log_replaced "$got" "your program exited with status 3|err $(printf '\357\277\275\002') é"
+run "$PROFLAB" check 1 --format json
+got=$(python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["results"][0]["criteria"][0]["message"])' <<<"$OUT")
+expect_eq utf8_cut_between_characters "$got" "wrong output: line 1: got \"bad$(printf '\001\357\277\275')$(printf 'a%.0s' $(seq 54))\", want \"sum 499500\""
+cp "$TMP/tiny.good" "$work/tiny.c"
+
 run "$PROFLAB" exercises
 expect_contains status_failed "$OUT" "tiny                     failed"
 
