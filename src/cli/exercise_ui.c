@@ -12,22 +12,34 @@
 static char last_phase[128];
 static int live; /* a live line is on the terminal */
 
+/* Ctrl-C, Ctrl-\, kill, a closed terminal: the child is in a process group
+ * of its own and gets none of these, so kill its group here. */
 static void on_signal(int sig)
 {
 	pf_exercise_interrupt();
-	(void)sig;
-	_exit(130);
+	_exit(128 + sig);
 }
 
 void pf_exui_catch_interrupt(void)
 {
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction sa;
+	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* nohup proflab check --all: a closed terminal must not stop it */
+		if (sigs[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
 }
 
 void pf_exui_progress(void *ctx, const char *phase, double elapsed, double limit)

@@ -6,8 +6,11 @@
 #ifndef PF_EXERCISE_UI_H
 #define PF_EXERCISE_UI_H
 
-/* Install a SIGINT/SIGTERM handler that kills the running child's process
- * group and exits 130. */
+/* Install a SIGINT, SIGTERM, SIGHUP and SIGQUIT handler that kills the
+ * running child's process group and exits 128 + the signal's number (130
+ * for Ctrl-C, 143 for SIGTERM). SIGHUP stays ignored if it was (nohup).
+ * Should proflab die otherwise (kill -9), the child dies with it
+ * (exercise_spawn.c). */
 void pf_exui_catch_interrupt(void);
 /* A pf_exercise_progress_fn: a live line on a terminal, one line per phase
  * otherwise. ctx is the command name ("run", "check"). */

@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -53,12 +55,51 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* In the child: never returns. */
-static void child(const struct pf_spawn *s, int outfd, int errfd)
+/*
+ * A backstop for the time limit, which the parent enforces: if proflab dies
+ * without killing the child (and PR_SET_PDEATHSIG did not reach it, as it
+ * does not reach grandchildren), a program stuck in a loop still stops.
+ * CPU time runs faster than wall time in a threaded program (06-hit-counter),
+ * so the limit is the wall limit times the CPUs the child may use, plus a
+ * margin: it never fires while the parent is there to enforce its own.
+ */
+static void limit_cpu(double timeout)
+{
+	struct rlimit rl;
+	cpu_set_t set;
+	rlim_t want;
+	int ncpu = 1;
+
+	if (timeout <= 0 || getrlimit(RLIMIT_CPU, &rl) < 0)
+		return;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		ncpu = CPU_COUNT(&set);
+	want = (rlim_t)(timeout * ncpu) + 10;
+	/* SIGXCPU at the soft limit, SIGKILL at the hard one; never raise them */
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max <= want + 5)
+		return;
+	rl.rlim_max = want + 5;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > want)
+		rl.rlim_cur = want;
+	setrlimit(RLIMIT_CPU, &rl);
+}
+
+/* In the child: never returns. parent is proflab's pid, taken before fork. */
+static void child(const struct pf_spawn *s, pid_t parent, int outfd, int errfd)
 {
 	size_t i;
 
 	setpgid(0, 0);
+	/* Die with proflab, however it ends (kill -9, a closed terminal); if it
+	 * died before this line, we have been re-parented already. The setting
+	 * survives exec (not of set-uid programs) but not fork: a grandchild
+	 * (the compiler under sh, a helper the program forks) is killed with
+	 * the group when proflab can do it, and after a kill -9 of proflab only
+	 * by the CPU limit below, which it inherits, or a SIGPIPE on output. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	limit_cpu(s->timeout);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
 	if (dup2(outfd, 1) < 0 || dup2(errfd, 2) < 0)
@@ -105,7 +146,7 @@ int pf_spawn_run(struct pf_spawn *s, struct pf_err *err)
 	struct pollfd pfd[2];
 	struct rusage ru;
 	double start, last_tick = 0;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (pipe2(outp, O_CLOEXEC) < 0 || (!s->merge_stderr && pipe2(errp, O_CLOEXEC) < 0)) {
 		rc = pf_err_set(err, PF_EFAIL, "pipe: %s", strerror(errno));
@@ -113,13 +154,14 @@ int pf_spawn_run(struct pf_spawn *s, struct pf_err *err)
 	}
 	interrupt_requested = 0;
 	start = now();
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		rc = pf_err_set(err, PF_EFAIL, "fork: %s", strerror(errno));
 		goto out;
 	}
 	if (pid == 0)
-		child(s, outp[1], s->merge_stderr ? outp[1] : errp[1]);
+		child(s, parent, outp[1], s->merge_stderr ? outp[1] : errp[1]);
 	setpgid(pid, pid); /* also in the child: whichever runs first */
 	current_pgid = pid;
 	close(outp[1]);

@@ -7,6 +7,9 @@
  * under the profiler (argv split from the manifest's run line, with the
  * PROFLAB_* variables and LD_PRELOAD added to the environment).
  * pf_exercise_interrupt() (exercise.h) kills the running child's group.
+ * The child dies with the calling process (PR_SET_PDEATHSIG, even after a
+ * kill -9 of it) and has an RLIMIT_CPU a margin above the time limit, which
+ * its own children inherit.
  */
 #ifndef PF_EXERCISE_SPAWN_H
 #define PF_EXERCISE_SPAWN_H

@@ -124,6 +124,9 @@ run "$PROFLAB" check 1
 expect_rc crash_rc 1
 expect_contains crash_reported "$OUT" "crashed (Segmentation fault)"
 
+run "$PROFLAB" exercises
+expect_contains status_failed "$OUT" "tiny                     failed"
+
 # Whatever the program prints, the reports stay valid UTF-8, XML and JSON:
 # its first line is 59 bytes (with a control character and a byte that is
 # not UTF-8) and then an 'é' across the 60-byte cut of the quoted line.
@@ -165,10 +168,6 @@ expect_eq utf8_log_replaced "$got" "your program exited with status 3|err $(prin
 run "$PROFLAB" check 1 --format json
 got=$(python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["results"][0]["criteria"][0]["message"])' <<<"$OUT")
 expect_eq utf8_cut_between_characters "$got" "wrong output: line 1: got \"bad$(printf '\001\357\277\275')$(printf 'a%.0s' $(seq 54))\", want \"sum 499500\""
-cp "$TMP/tiny.good" "$work/tiny.c"
-
-run "$PROFLAB" exercises
-expect_contains status_failed "$OUT" "tiny                     failed"
 
 # Ctrl-C during check kills the child's process group
 cp "$TMP/tiny.good" "$work/tiny.c"
@@ -195,3 +194,70 @@ else
 	fail interrupt_kills_child "child '${child}' state '${state}'" "$(cat "$TMP/int.out")"
 	[ -n "$child" ] && kill -KILL "$child" 2>/dev/null
 fi
+
+# However proflab ends, the program it runs ends with it: a signal (exit
+# 128 + its number) kills the child's group, and so does kill -9 of proflab
+# (the child has PR_SET_PDEATHSIG). The loop of the Ctrl-C case is still in.
+prog=$PROFLAB_HOME/.check/01-tiny/learner/tiny
+# live processes running the learner's program (a zombie has no exe link)
+live_progs() {
+	local d
+	for d in /proc/[0-9]*; do
+		[ "$(readlink "$d/exe" 2>/dev/null)" = "$prog" ] && printf ' %s' "${d#/proc/}"
+	done
+}
+for sig in KILL TERM HUP QUIT; do
+	setsid "$PROFLAB" check 1 >"$TMP/sig.out" 2>&1 &
+	pid=$!
+	child=
+	for _ in $(seq 150); do
+		child=$(pgrep -P "$pid" -x tiny | head -1)
+		[ -n "$child" ] && break
+		sleep 0.1
+	done
+	if [ -z "$child" ]; then
+		fail signal_${sig}_program_started "$(cat "$TMP/sig.out")"
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid"
+		continue
+	fi
+	kill -"$sig" "$pid"
+	wait "$pid" 2>/dev/null # no "Killed" from the shell
+	rc=$?
+	case $sig in
+	KILL) want=137 ;; TERM) want=143 ;; HUP) want=129 ;; QUIT) want=131 ;;
+	esac
+	expect_eq signal_${sig}_exit_$want "$rc" "$want"
+	left=$(live_progs)
+	for _ in $(seq 30); do
+		[ -z "$left" ] && break
+		sleep 0.1
+		left=$(live_progs)
+	done
+	if [ -z "$left" ]; then
+		pass signal_${sig}_kills_program
+	else
+		fail signal_${sig}_kills_program "still running:$left" "$(cat "$TMP/sig.out")"
+		kill -KILL $left 2>/dev/null
+	fi
+done
+
+# under nohup, a hangup (a closed terminal) does not stop the check
+nohup "$PROFLAB" check 1 >"$TMP/nohup.out" 2>&1 &
+pid=$!
+child=
+for _ in $(seq 150); do
+	child=$(pgrep -P "$pid" -x tiny | head -1)
+	[ -n "$child" ] && break
+	sleep 0.1
+done
+kill -HUP "$pid"
+sleep 0.5
+if [ -n "$child" ] && kill -0 "$pid" 2>/dev/null && [ -n "$(live_progs)" ]; then
+	pass nohup_survives_hangup
+else
+	fail nohup_survives_hangup "child '$child'" "$(cat "$TMP/nohup.out")"
+fi
+kill -TERM "$pid"
+wait "$pid"
+expect_eq nohup_term_exit_143 "$?" 143
