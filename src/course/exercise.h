@@ -148,7 +148,10 @@ void pf_check_result_release(struct pf_check_result *r);
  * code only for errors outside the fix (unknown exercise, malformed
  * manifest: PF_EINPUT naming file:line). Records the outcome in the
  * progress store; a failure to do so is reported with
- * pf_exercise_take_warning(), not as an error.
+ * pf_exercise_take_warning(), not as an error. Checks of the same exercise
+ * (in any process) take turns: while another holds it, this one waits,
+ * reporting the phase "waiting for another check of SLUG" to progress;
+ * pf_exercise_interrupt() ends the wait with PF_EFAIL.
  */
 int pf_exercise_check(const char *slug, int solution, pf_exercise_progress_fn progress,
 		      void *ctx, struct pf_check_result *r, struct pf_err *err);

@@ -7,14 +7,17 @@
  * bounds compare like with like on a busy machine), builds it and the
  * candidate in scratch directories under <workspace>/.check/<slug>/, and
  * decides output first: a fast but wrong program fails on its output and
- * its speed is not judged.
+ * its speed is not judged. Checks of the same exercise take turns (a lock
+ * in that directory); checks of different exercises run side by side.
  */
 #include "exercise.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -292,6 +295,51 @@ static int prepare_scratch(const char *slug, const struct pf_manifest *m, const 
 	return 0;
 }
 
+/*
+ * Checks of one exercise take turns: they build in the same scratch copies
+ * (<workspace>/.check/<slug>/) and write the same check-*.pb.gz, so two at
+ * once broke each other's builds and read each other's profiles. The lock
+ * is an flock on <scratch>/lock, which dies with its holder: a crashed or
+ * killed check never blocks the next one. The fd is O_CLOEXEC, so programs
+ * run by the check do not hold it. While it waits, the progress callback
+ * says so (one line on stderr for the CLI) and pf_exercise_interrupt()
+ * stops the wait. Returns the locked fd (close it to unlock) or a negative
+ * code with err set.
+ */
+static int lock_scratch(const char *slug, const char *scratch, pf_exercise_progress_fn progress,
+			void *ctx, struct pf_err *err)
+{
+	char path[PATH_MAX], phase[128];
+	double start = now();
+	int fd;
+
+	if (pf_mkdir_p(scratch) < 0)
+		return pf_err_set(err, PF_EFAIL, "%s: %s", scratch, strerror(errno));
+	pf_fmt(path, sizeof(path), "%s/lock", scratch);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return pf_err_set(err, PF_EFAIL, "%s: %s", path, strerror(errno));
+	pf_fmt(phase, sizeof(phase), "waiting for another check of %s", slug);
+	pf_spawn_interrupt_clear();
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		struct timespec tick = { 0, 100 * 1000 * 1000 };
+
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			pf_err_set(err, PF_EFAIL, "%s: %s", path, strerror(errno));
+			close(fd);
+			return PF_EFAIL;
+		}
+		if (progress)
+			progress(ctx, phase, now() - start, 0);
+		if (pf_spawn_interrupt_pending()) {
+			close(fd);
+			return pf_err_set(err, PF_EFAIL, "interrupted while %s", phase);
+		}
+		nanosleep(&tick, NULL);
+	}
+	return fd;
+}
+
 static void progress_done(pf_exercise_progress_fn progress, void *ctx, const char *phase)
 {
 	if (progress)
@@ -307,7 +355,7 @@ int pf_exercise_check(const char *slug, int solution, pf_exercise_progress_fn pr
 	struct one_run cand, pris;
 	struct pf_manifest m;
 	double t0 = now(), best_ratio = 0;
-	int rc, need_pristine = 0, output_ok = 1;
+	int rc, need_pristine = 0, output_ok = 1, lock = -1;
 	size_t i;
 
 	memset(&cand, 0, sizeof(cand));
@@ -333,6 +381,12 @@ int pf_exercise_check(const char *slug, int solution, pf_exercise_progress_fn pr
 	pf_ex_pristine_dir(slug, pristine_src, sizeof(pristine_src));
 	pf_fmt(expect, sizeof(expect), "%s/%s", pristine_src, m.expect);
 	pf_fmt(scratch, sizeof(scratch), "%s/.check/%s", pf_paths_workspace(), slug);
+	lock = lock_scratch(slug, scratch, progress, ctx, err);
+	if (lock < 0) {
+		rc = lock;
+		goto out;
+	}
+	t0 = now(); /* the wait is not part of the check's duration */
 	pf_fmt(pris_dir, sizeof(pris_dir), "%s/pristine", scratch);
 	if (solution) {
 		pf_fmt(cand_dir, sizeof(cand_dir), "%s/solution", scratch);
@@ -477,5 +531,7 @@ out:
 	r->seconds = now() - t0;
 	one_run_release(&cand);
 	one_run_release(&pris);
+	if (lock >= 0)
+		close(lock);
 	return rc;
 }

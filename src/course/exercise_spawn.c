@@ -34,6 +34,16 @@ void pf_exercise_interrupt(void)
 		kill(-pg, SIGKILL);
 }
 
+int pf_spawn_interrupt_pending(void)
+{
+	return interrupt_requested;
+}
+
+void pf_spawn_interrupt_clear(void)
+{
+	interrupt_requested = 0;
+}
+
 void pf_spawn_init(struct pf_spawn *s)
 {
 	memset(s, 0, sizeof(*s));

@@ -40,6 +40,12 @@ struct pf_spawn {
 	double wall_seconds, cpu_seconds;
 };
 
+/* Whether pf_exercise_interrupt() was called since the last
+ * pf_spawn_interrupt_clear() or the start of the last pf_spawn_run(): for
+ * waits between children, which have no child to kill. */
+int pf_spawn_interrupt_pending(void);
+void pf_spawn_interrupt_clear(void);
+
 /* Zero the structure and initialise its buffers. */
 void pf_spawn_init(struct pf_spawn *s);
 void pf_spawn_release(struct pf_spawn *s);

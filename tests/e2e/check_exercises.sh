@@ -73,3 +73,36 @@ expect_not_contains no_exercise_not_both "$ERR" "not both"
 run "$PROFLAB" check --all 3
 expect_rc all_and_names_rc 2
 expect_contains all_and_names_msg "$ERR" "name exercises or give --all, not both"
+
+# Two checks of the same exercise at once take turns and both pass (they
+# shared the scratch builds: "the pristine program exited with status 127").
+"$PROFLAB" check 3 --solution >"$TMP/c1.out" 2>"$TMP/c1.err" &
+p1=$!
+"$PROFLAB" check 3 --solution >"$TMP/c2.out" 2>"$TMP/c2.err" &
+p2=$!
+wait "$p1"
+rc1=$?
+wait "$p2"
+rc2=$?
+expect_eq concurrent_checks_rc "$rc1 $rc2" "0 0"
+expect_contains concurrent_check_1_passes "$(cat "$TMP/c1.out")" "PASS 03-session-cache (solution): "
+expect_contains concurrent_check_2_passes "$(cat "$TMP/c2.out")" "PASS 03-session-cache (solution): "
+# the one that waits says so, on one line of stderr
+lock=$PROFLAB_HOME/.check/03-session-cache/lock
+flock "$lock" sleep 2 &
+holder=$!
+sleep 0.3
+run "$PROFLAB" check 3 --solution
+wait "$holder"
+expect_rc waiting_check_passes 0
+n=$(grep -c "^03-session-cache: waiting for another check of 03-session-cache\.\.\.$" <<<"$ERR")
+expect_eq waiting_message_once "$n" 1
+# a check killed while it holds the lock does not block the next one
+(
+	"$PROFLAB" check 3 --solution >/dev/null 2>&1 &
+	sleep 0.3
+	kill -KILL $!
+	wait $!
+) 2>/dev/null
+run timeout 60 "$PROFLAB" check 3 --solution
+expect_rc killed_check_leaves_no_lock 0
