@@ -311,7 +311,7 @@ static int lock_scratch(const char *slug, const char *scratch, pf_exercise_progr
 {
 	char path[PATH_MAX], phase[128];
 	double start = now();
-	int fd;
+	int fd = -1, rc = 0;
 
 	if (pf_mkdir_p(scratch) < 0)
 		return pf_err_set(err, PF_EFAIL, "%s: %s", scratch, strerror(errno));
@@ -325,17 +325,21 @@ static int lock_scratch(const char *slug, const char *scratch, pf_exercise_progr
 		struct timespec tick = { 0, 100 * 1000 * 1000 };
 
 		if (errno != EWOULDBLOCK && errno != EINTR) {
-			pf_err_set(err, PF_EFAIL, "%s: %s", path, strerror(errno));
-			close(fd);
-			return PF_EFAIL;
+			rc = pf_err_set(err, PF_EFAIL, "%s: %s", path, strerror(errno));
+			goto out;
 		}
 		if (progress)
 			progress(ctx, phase, now() - start, 0);
 		if (pf_spawn_interrupt_pending()) {
-			close(fd);
-			return pf_err_set(err, PF_EFAIL, "interrupted while %s", phase);
+			rc = pf_err_set(err, PF_EFAIL, "interrupted while %s", phase);
+			goto out;
 		}
 		nanosleep(&tick, NULL);
+	}
+out:
+	if (rc < 0) {
+		close(fd);
+		return rc;
 	}
 	return fd;
 }
