@@ -14,7 +14,8 @@ static int by_str(const void *a, const void *b)
 }
 
 /* Label lines of one sample, "%10s:  v1 v2\n", sorted; string labels
- * first, then numeric ones (as pprof prints them). */
+ * first, then numeric ones (as pprof prints them). The samples of a
+ * -diff_base profile carry "pprof::base:  true" like any other label. */
 static int print_labels(const struct pf_sample *s, int numeric, struct pf_buf *out)
 {
 	struct pf_buf line = PF_BUF_INIT;
@@ -31,7 +32,7 @@ static int print_labels(const struct pf_sample *s, int numeric, struct pf_buf *o
 		const struct pf_label *l = &s->labels[i];
 		int seen = 0;
 
-		if ((l->str[0] == '\0') != !!numeric || strcmp(l->key, "pprof::base") == 0)
+		if ((l->str[0] == '\0') != !!numeric)
 			continue;
 		for (j = 0; j < i; j++)
 			if (strcmp(s->labels[j].key, l->key) == 0 &&

@@ -63,3 +63,5 @@ same "traces with focus" -traces -focus=hashLoop cpu.pb.gz
 same "traces with hide" -traces -hide=runtime goroutine.pb.gz
 same "list with focus" -list=sortWords -focus=sort cpu.pb.gz
 same "top hide and show" -top -hide=main -show=runtime goroutine.pb.gz
+same "traces diff_base (pprof::base labels)" -traces -diff_base=heap.pb.gz allocs.pb.gz
+same "traces base" -traces -base=heap.pb.gz allocs.pb.gz
