@@ -3,7 +3,8 @@
  * matching functions with flat and cum per line, read from disk.
  *
  * Works at pprof's "lines" granularity: one node per (function, file,
- * line), kept in a hash table; per function and file, the window printed
+ * line), kept in a hash table, the file name cleaned as Go's
+ * filepath.Clean cleans it ("./a//b.c" is "a/b.c"); per function and file, the window printed
  * runs from the function's start line (or the first sampled line - 5) to
  * the last sampled line + 5, as go tool pprof prints it.
  */
@@ -62,27 +63,108 @@ static int ltab_grow(struct ltab *t)
 	return 0;
 }
 
-static struct lnode *ltab_get(struct ltab *t, const struct pf_function *f, int64_t line)
+/* The node of function f at line, its file name being file (cleaned). */
+static struct lnode *ltab_get(struct ltab *t, const struct pf_function *f, const char *file,
+			      int64_t line)
 {
 	size_t h;
 
 	if ((!t->slots || (t->n + 1) * 2 > t->mask + 1) && ltab_grow(t) < 0)
 		return NULL;
-	h = lhash(f->name, f->filename, line) & t->mask;
+	h = lhash(f->name, file, line) & t->mask;
 	while (t->slots[h].used) {
 		struct lnode *n = &t->slots[h];
 
-		if (n->line == line && strcmp(n->name, f->name) == 0 && strcmp(n->file, f->filename) == 0)
+		if (n->line == line && strcmp(n->name, f->name) == 0 && strcmp(n->file, file) == 0)
 			return n;
 		h = (h + 1) & t->mask;
 	}
 	t->slots[h].used = 1;
 	t->slots[h].name = f->name;
-	t->slots[h].file = f->filename;
+	t->slots[h].file = file;
 	t->slots[h].line = line;
 	t->slots[h].start_line = f->start_line;
 	t->n++;
 	return &t->slots[h];
+}
+
+/*
+ * Go's filepath.Clean, which pprof applies to every source file name
+ * (internal/graph's nodeInfo): repeated slashes become one, "." elements
+ * go, ".." removes the element before it (or stays at the start of a
+ * relative path, or goes right after the root), no trailing slash.
+ * Writes into dst, which has room for strlen(path) + 2 bytes.
+ */
+static void clean_path(const char *path, char *dst)
+{
+	size_t n = strlen(path), r = 0, w = 0, dotdot = 0;
+	int rooted = path[0] == '/';
+
+	if (rooted) {
+		dst[w++] = '/';
+		r = dotdot = 1;
+	}
+	while (r < n) {
+		if (path[r] == '/') {
+			r++;
+		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
+			r++;
+		} else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				w--;
+				while (w > dotdot && dst[w] != '/')
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					dst[w++] = '/';
+				dst[w++] = '.';
+				dst[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if ((rooted && w != 1) || (!rooted && w != 0))
+				dst[w++] = '/';
+			while (r < n && path[r] != '/')
+				dst[w++] = path[r++];
+		}
+	}
+	if (w == 0)
+		dst[w++] = '.';
+	dst[w] = '\0';
+}
+
+/* Per function, its cleaned file name ("" when it has none), in one block
+ * *mem the caller frees. NULL when out of memory. */
+static const char **clean_files(const struct pf_profile *p, char **mem)
+{
+	const char **files;
+	size_t i, size = 0;
+	char *at;
+
+	for (i = 0; i < p->nfunctions; i++)
+		size += strlen(p->functions[i].filename) + 2;
+	files = calloc(p->nfunctions + 1, sizeof(*files));
+	*mem = malloc(size + 1);
+	if (!files || !*mem) {
+		free(files);
+		free(*mem);
+		*mem = NULL;
+		return NULL;
+	}
+	at = *mem;
+	for (i = 0; i < p->nfunctions; i++) {
+		const char *f = p->functions[i].filename;
+
+		files[i] = at;
+		if (!f[0]) {
+			*at++ = '\0';
+			continue;
+		}
+		clean_path(f, at);
+		at += strlen(at) + 1;
+	}
+	return files;
 }
 
 static int by_name_file_line(const void *a, const void *b)
@@ -230,6 +312,8 @@ int pf_report_list(const struct pf_profile *p, const char *regex,
 	struct ltab t = { 0 };
 	struct lnode **ns = NULL;
 	uint8_t *fmatch = NULL;
+	const char **files = NULL;
+	char *files_mem = NULL;
 	size_t i, j, n = 0;
 	char total[64];
 	int rc;
@@ -243,7 +327,8 @@ int pf_report_list(const struct pf_profile *p, const char *regex,
 		return rc;
 	}
 	fmatch = calloc(p->nfunctions + 1, 1);
-	if (!fmatch)
+	files = clean_files(p, &files_mem);
+	if (!fmatch || !files)
 		goto oom;
 	for (i = 0; i < p->nfunctions; i++)
 		fmatch[i] = (uint8_t)pf_regex_match(rx, p->functions[i].name);
@@ -275,7 +360,7 @@ int pf_report_list(const struct pf_profile *p, const char *regex,
 				ln = &l->lines[li];
 				if (!fmatch[ln->function])
 					continue;
-				nd = ltab_get(&t, &p->functions[ln->function], ln->line);
+				nd = ltab_get(&t, &p->functions[ln->function], files[ln->function], ln->line);
 				if (!nd)
 					goto oom;
 				if (nd->stamp != i + 1) {
@@ -331,6 +416,8 @@ out:
 	free(ns);
 	free(t.slots);
 	free(fmatch);
+	free(files);
+	free(files_mem);
 	pf_regex_free(rx);
 	pf_graph_release(&g);
 	return rc;

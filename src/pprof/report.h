@@ -79,8 +79,9 @@ int pf_report_top(const struct pf_profile *p, const struct pf_report_opts *o,
 
 /*
  * `-list=REGEX`: annotated source of every function whose name matches.
- * Source files are read from disk (as named in the profile, else relative
- * to the current directory); when missing, a note says so and the lines
+ * Source files are read from disk (as named in the profile, cleaned like
+ * Go's filepath.Clean, else relative to the current directory and its
+ * parents); when missing, a note says so and the lines
  * with samples are still listed. PF_EFAIL with err "no matches found for
  * regexp: RE" when no function matches (as pprof says).
  */

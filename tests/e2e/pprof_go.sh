@@ -65,3 +65,15 @@ same "list with focus" -list=sortWords -focus=sort cpu.pb.gz
 same "top hide and show" -top -hide=main -show=runtime goroutine.pb.gz
 same "traces diff_base (pprof::base labels)" -traces -diff_base=heap.pb.gz allocs.pb.gz
 same "traces base" -traces -base=heap.pb.gz allocs.pb.gz
+
+# Source file names go through filepath.Clean ("./nptl/x.c" is "nptl/x.c",
+# "./src.c" and "src.c" are one file), in the ROUTINE lines, the "could
+# not find file" errors and the files read.
+if go build -o "$TMP/pathprof" "$ROOT/tests/go/pathprof.go" 2>"$TMP/build.err" &&
+	"$TMP/pathprof" "$TMP" 2>"$TMP/gen.err"; then
+	printf 'int a;\nint b;\nint c;\nint helper(void)\n{\n\treturn 1;\n}\n' >src.c
+	same "list cleans file names" -list=. paths.pb.gz
+	same "list, a file named two ways" -list=helper paths.pb.gz
+else
+	fail "build and run tests/go/pathprof.go" "$(cat "$TMP/build.err" "$TMP/gen.err")"
+fi
