@@ -145,7 +145,7 @@ static int run(int argc, char **argv)
 		{ 0 },
 	};
 	struct pf_err err = { 0 };
-	struct pf_buf out = PF_BUF_INIT;
+	struct pf_buf out = PF_BUF_INIT, warnings = PF_BUF_INIT;
 	struct pf_profile *p = NULL, *b = NULL, *pb;
 	char **pos = argv + 1;
 	int npos, status, rc, nreports;
@@ -210,6 +210,7 @@ static int run(int argc, char **argv)
 		status = pf_pprof_shell(p, pos[0], &o, stdin, stdout);
 		goto out;
 	}
+	o.warnings = &warnings;
 	if (a.list)
 		rc = pf_report_list(p, a.list, &o, &out, &err);
 	else if (a.peek)
@@ -218,6 +219,7 @@ static int run(int argc, char **argv)
 		rc = pf_report_traces(p, &o, &out, &err);
 	else
 		rc = pf_report_top(p, &o, &out, &err);
+	fputs(warnings.len ? warnings.data : "", stderr);
 	if (rc < 0) {
 		status = fail(&err);
 		goto out;
@@ -226,6 +228,7 @@ static int run(int argc, char **argv)
 	status = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 out:
 	pf_buf_release(&out);
+	pf_buf_release(&warnings);
 	pf_profile_free(p);
 	pf_profile_free(b);
 	return status;

@@ -152,7 +152,7 @@ static int64_t names_id(struct names *t, const char *name)
 
 /* ---- set-up: sample type, total, filters, frames ---- */
 
-enum { M_FOCUS = 1, M_IGNORE = 2, M_HIDE = 4, M_SHOW = 8 };
+enum { M_FOCUS = 1, M_IGNORE = 2, M_HIDE = 4, M_SHOW = 8, M_USED = 16 };
 
 struct filters {
 	struct pf_regex *re[4]; /* focus, ignore, hide, show */
@@ -200,7 +200,7 @@ int pf_graph_init(struct pf_graph *g, const struct pf_profile *p,
 	uint8_t *loc_flag = NULL, *line_on = NULL;
 	size_t i, j, nframes = 0, maxlines = 1;
 	int64_t total = 0, diff_total = 0, unknown = -1;
-	int rc = -1, any_filter;
+	int rc = -1, any_filter, matched = 0;
 
 	memset(g, 0, sizeof(*g));
 	pf_arena_init(&g->arena);
@@ -306,20 +306,42 @@ int pf_graph_init(struct pf_graph *g, const struct pf_profile *p,
 	if (!g->frames || !g->frame_line || !line_on)
 		goto oom;
 
+	/* The locations pprof sees: it merges every profile it reads, which
+	 * drops the samples whose values are all zero and the locations no
+	 * sample uses. Only these count for "matched no samples". */
+	if (any_filter && o->warnings) {
+		for (i = 0; i < p->nsamples; i++) {
+			const struct pf_sample *s = &p->samples[i];
+			size_t k;
+
+			for (k = 0; k < p->nsample_types && s->values[k] == 0; k++)
+				;
+			if (k == p->nsample_types)
+				continue;
+			for (j = 0; j < s->nlocs; j++)
+				loc_flag[s->locs[j]] = M_USED;
+		}
+	}
+
 	/* Per location: focus/ignore, then hide, then show (FilterSamplesByName). */
 	nframes = 0;
 	for (i = 0; i < p->nlocations; i++) {
 		const struct pf_location *l = &p->locations[i];
 		uint32_t k, kept = 0;
-		int hidden = 0;
+		int hidden = 0, used = loc_flag[i] == M_USED;
 
+		loc_flag[i] = 0;
 		memset(line_on, 1, l->nlines + 1);
 		if (any_filter) {
 			if (f.re[1] && loc_matches(p, &f, l, line_on, M_IGNORE))
 				loc_flag[i] = M_IGNORE;
 			else if (!f.re[0] || loc_matches(p, &f, l, line_on, M_FOCUS))
 				loc_flag[i] = M_FOCUS;
+			if (used)
+				matched |= loc_flag[i];
 			if (f.re[2] && loc_matches(p, &f, l, line_on, M_HIDE)) {
+				if (used)
+					matched |= M_HIDE;
 				if (l->mapping != PF_NONE && (f.map_match[l->mapping] & M_HIDE)) {
 					memset(line_on, 0, l->nlines + 1);
 				} else {
@@ -341,6 +363,8 @@ int pf_graph_init(struct pf_graph *g, const struct pf_profile *p,
 					kept += line_on[k];
 				if (!kept)
 					hidden = 1;
+				else if (used)
+					matched |= M_SHOW;
 			}
 		} else {
 			loc_flag[i] = M_FOCUS;
@@ -395,6 +419,16 @@ int pf_graph_init(struct pf_graph *g, const struct pf_profile *p,
 				left = 1;
 		}
 		g->sample_ok[i] = (uint8_t)(focus && !ignored && left);
+	}
+
+	/* warnNoMatches, in pprof's order. */
+	if (any_filter && o->warnings) {
+		static const char *const names[4] = { "Focus", "Ignore", "Hide", "Show" };
+
+		for (i = 0; i < 4; i++)
+			if (f.re[i] && !(matched & (1 << i)) &&
+			    pf_buf_printf(o->warnings, "%s expression matched no samples\n", names[i]) < 0)
+				goto oom;
 	}
 
 	g->nnodes = nm.n;

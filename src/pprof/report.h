@@ -59,6 +59,10 @@ struct pf_report_opts {
 	/* Number of `-top` lines in the interactive shell's `top`: when
 	 * nodecount is -1 and this is set, it is the node count (10). */
 	int interactive;
+	/* When non-NULL, gets go tool pprof's warnings, one line each, such
+	 * as "Focus expression matched no samples\n" (for focus, ignore,
+	 * hide or show when no location of a sample matches it). */
+	struct pf_buf *warnings;
 };
 
 /* Defaults of go tool pprof's command line. */

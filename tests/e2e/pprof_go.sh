@@ -77,3 +77,17 @@ if go build -o "$TMP/pathprof" "$ROOT/tests/go/pathprof.go" 2>"$TMP/build.err" &
 else
 	fail "build and run tests/go/pathprof.go" "$(cat "$TMP/build.err" "$TMP/gen.err")"
 fi
+
+# A filter that matches no location of any sample: go tool pprof warns
+# on stderr, once per filter, and prints the report.
+same_stderr "focus matching nothing warns" -top -focus=nosuchfunction cpu.pb.gz
+same_stderr "ignore matching nothing warns" -top -ignore=nosuchfunction cpu.pb.gz
+same_stderr "hide matching nothing warns" -top -hide=nosuchfunction cpu.pb.gz
+same_stderr "show matching nothing warns" -top -show=nosuchfunction cpu.pb.gz
+same_stderr "four filters matching nothing" -top -focus=nosuch1 -ignore=nosuch2 -hide=nosuch3 -show=nosuch4 heap.pb.gz
+same_stderr "focus matching only ignored frames" -top -focus=main -ignore=main cpu.pb.gz
+same_stderr "show after hide removed everything" -top -hide=. -show=main cpu.pb.gz
+same_stderr "filters that match: no warning" -top -focus=main -ignore=sort -hide=runtime -show=main cpu.pb.gz
+same_stderr "peek warns too" -peek=main -ignore=nosuchfunction cpu.pb.gz
+same_stderr "traces warn too" -traces -show=nosuchfunction goroutine.pb.gz
+same_stderr "warnings on a merged base" -top -base=cpu.pb.gz -focus=main cpu.pb.gz

@@ -21,3 +21,15 @@ same() {
 		pass "$name"
 	fi
 }
+
+# same_stderr NAME ARGS...: as same, and the warnings both tools write to
+# stderr (e.g. "Focus expression matched no samples") must agree too.
+same_stderr() {
+	local name=$1
+	same "$@"
+	if cmp -s "$TMP/go.err" "$TMP/pl.err"; then
+		pass "$name: stderr"
+	else
+		fail "$name: stderr" "$(diff "$TMP/go.err" "$TMP/pl.err" | head -10)"
+	fi
+}
