@@ -170,9 +170,8 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "proflab pprof: -base and -diff_base exclude each other\n");
 		return 2;
 	}
-	if (nodecount < -1 || nodefraction < 0 || nodefraction > 1 || edgefraction < 0 ||
-	    edgefraction > 1) {
-		fprintf(stderr, "proflab pprof: bad value for -nodecount, -nodefraction or -edgefraction\n");
+	if (a.cum && a.flat) {
+		fprintf(stderr, "proflab pprof: conflicting options set: [cum flat]\n");
 		return 2;
 	}
 	if (a.list && !*a.list) {
@@ -182,7 +181,7 @@ static int run(int argc, char **argv)
 	o.nodecount = nodecount;
 	o.nodefraction = nodefraction;
 	o.edgefraction = edgefraction;
-	o.cum = a.cum && !a.flat;
+	o.cum = a.cum;
 	o.sample_index = shorthand(&a, o.sample_index);
 	if (!o.unit || !*o.unit)
 		o.unit = "minimum";

@@ -91,6 +91,15 @@ static inline int64_t pf_abs64(int64_t a)
 {
 	return a < 0 ? pf_neg64(a) : a;
 }
+/* Go's int64(f) as go tool pprof runs it on amd64: a NaN, an infinity or
+ * a value out of range gives the minimum int64 (so a -nodefraction of
+ * NaN or 1e30 trims nothing), where C's cast would be undefined. */
+static inline int64_t pf_go_int64(double f)
+{
+	if (f >= -9223372036854775808.0 && f < 9223372036854775808.0)
+		return (int64_t)f;
+	return INT64_MIN;
+}
 
 /* go tool pprof's newTrimmedGraph + selectOutputUnit: builds g, drops
  * nodes below nodefraction, keeps the top nodecount (0: all), trims

@@ -142,8 +142,8 @@ int pf_rep_trimmed(struct pf_graph *g, const struct pf_report_opts *o, int trim,
 		goto oom;
 	for (i = 0; i < g->nnodes; i++)
 		total = pf_add64(total, g->nodes[i].flat);
-	node_cut = pf_abs64((int64_t)((double)total * nodefraction));
-	edge_cut = pf_abs64((int64_t)((double)total * edgefraction));
+	node_cut = pf_abs64(pf_go_int64((double)total * nodefraction));
+	edge_cut = pf_abs64(pf_go_int64((double)total * edgefraction));
 	all = count_nodes(g, NULL);
 	if (node_cut > 0) {
 		long nk = 0;
@@ -319,7 +319,7 @@ int pf_rep_report_labels(const struct pf_graph *g, const struct pf_report_opts *
 	if (g->total != 0) {
 		if (t->dropped > 0) {
 			pf_rep_value(g, t->unit,
-				     pf_abs64((int64_t)((double)g->total * o->nodefraction)), a, sizeof(a));
+				     pf_abs64(pf_go_int64((double)g->total * o->nodefraction)), a, sizeof(a));
 			rc |= pf_buf_printf(out, "Dropped %ld node%s (cum <= %s)\n", t->dropped,
 					    t->dropped > 1 ? "s" : "", a);
 		}

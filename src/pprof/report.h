@@ -39,10 +39,12 @@ struct pf_report_opts {
 	 * the profile's default (default_sample_type, else the last). */
 	const char *sample_index;
 	/* Show at most this many nodes; -1 for pprof's default (unlimited for
-	 * -top, as on go tool pprof's command line; 80 in graph reports). */
+	 * -top, as on go tool pprof's command line; 80 in graph reports);
+	 * 0 or another negative count shows them all, as in pprof. */
 	long nodecount;
-	/* Drop nodes whose |cum| is below this fraction of the total
-	 * (default 0.005). Not applied by list, peek and traces. */
+	/* Drop nodes whose |cum| is below |fraction x total| (default 0.005);
+	 * any value is taken as pprof takes it: 2 or -1 drop every node, NaN
+	 * none. Not applied by list, peek and traces. */
 	double nodefraction;
 	double edgefraction; /* default 0.001 (peek) */
 	int cum;             /* sort by cumulative value (-cum) */

@@ -12,8 +12,10 @@ int pf_report_top(const struct pf_profile *p, const struct pf_report_opts *o,
 	int64_t sum = 0;
 	int rc;
 
-	if (nodecount < 0)
+	if (nodecount == -1)
 		nodecount = o->interactive ? 10 : 0;
+	else if (nodecount < 0)
+		nodecount = 0; /* pprof keeps every node for any other negative count */
 	rc = pf_graph_init(&g, p, o, err);
 	if (rc < 0)
 		return rc;

@@ -91,3 +91,26 @@ same_stderr "filters that match: no warning" -top -focus=main -ignore=sort -hide
 same_stderr "peek warns too" -peek=main -ignore=nosuchfunction cpu.pb.gz
 same_stderr "traces warn too" -traces -show=nosuchfunction goroutine.pb.gz
 same_stderr "warnings on a merged base" -top -base=cpu.pb.gz -focus=main cpu.pb.gz
+
+# Fractions and counts outside the usual range are taken as pprof takes
+# them: |fraction x total| is the cut-off, NaN or a huge value cuts
+# nothing, a negative node count is no limit.
+same "top nodefraction above 1" -top -nodefraction=2 cpu.pb.gz
+same "top nodefraction negative" -top -nodefraction=-1 cpu.pb.gz
+same "top nodefraction NaN" -top -nodefraction=NaN cpu.pb.gz
+same "top nodefraction huge" -top -nodefraction=1e30 cpu.pb.gz
+same "top edgefraction above 1 (no inline marks)" -top -edgefraction=2 cpu.pb.gz
+same "top edgefraction negative" -top -edgefraction=-0.5 cpu.pb.gz
+same "top nodecount negative" -top -nodecount=-5 cpu.pb.gz
+
+# -cum and -flat together: pprof's words (it lists the two in map
+# order); proflab keeps its usage exit status, 2.
+go tool pprof -symbolize=none -top -cum -flat cpu.pb.gz >/dev/null 2>"$TMP/go.err"
+run "$PROFLAB" pprof -top -cum -flat cpu.pb.gz
+if ! grep -qxE 'conflicting options set: \[(cum flat|flat cum)\]' "$TMP/go.err"; then
+	fail "-cum -flat conflict" "go tool pprof said: $(head -c 200 "$TMP/go.err")"
+elif [ "$RC" -eq 2 ] && [ "$ERR" = "proflab pprof: conflicting options set: [cum flat]" ] && [ -z "$OUT" ]; then
+	pass "-cum -flat conflict"
+else
+	fail "-cum -flat conflict" "exit $RC" "stderr: ${ERR:0:200}"
+fi
