@@ -277,6 +277,24 @@ int pf_rep_profile_labels(const struct pf_graph *g, const char *unit, struct pf_
 	return rc ? -1 : 0;
 }
 
+int pf_report_header(const struct pf_profile *p, const struct pf_report_opts *o,
+		     struct pf_buf *out, int64_t *total, struct pf_err *err)
+{
+	struct pf_report_opts plain = *o;
+	struct pf_graph g;
+	int rc;
+
+	plain.focus = plain.ignore = plain.hide = plain.show = NULL;
+	plain.warnings = NULL;
+	rc = pf_graph_init(&g, p, &plain, err);
+	if (rc < 0)
+		return rc;
+	*total = g.total;
+	rc = pf_rep_profile_labels(&g, o->unit, out);
+	pf_graph_release(&g);
+	return rc < 0 ? pf_err_set(err, PF_EFAIL, "out of memory") : 0;
+}
+
 static int add_filter(struct pf_buf *out, const char *k, const char *v)
 {
 	size_t n;

@@ -55,8 +55,10 @@ struct pf_report_opts {
 	 * frame matching; ignore drops them; hide removes matching frames;
 	 * show keeps only matching frames. */
 	const char *focus, *ignore, *hide, *show;
-	/* Print the header (File, Type, Time, Duration...) where go tool
-	 * pprof prints one (default 1). */
+	/* Print the header (File, Type, Time, Duration...) in top and peek,
+	 * as go tool pprof does on its command line (default 1); its
+	 * interactive mode leaves it out (0). traces always prints it, as
+	 * pprof does. */
 	int header;
 	/* Number of `-top` lines in the interactive shell's `top`: when
 	 * nodecount is -1 and this is set, it is the node count (10). */
@@ -78,6 +80,15 @@ void pf_report_opts_init(struct pf_report_opts *o);
  */
 int pf_report_sample_index(const struct pf_profile *p, const struct pf_report_opts *o,
 			   struct pf_err *err);
+
+/*
+ * The profile's header lines (File, Build ID, comments, Type, Time,
+ * Duration, each ending in a newline) for o's sample type and unit, as
+ * go tool pprof's interactive mode greets with them; filters are not
+ * applied. *total gets the report total of that sample type.
+ */
+int pf_report_header(const struct pf_profile *p, const struct pf_report_opts *o,
+		     struct pf_buf *out, int64_t *total, struct pf_err *err);
 
 /* `-top`: header, "Showing nodes accounting for...", the table. */
 int pf_report_top(const struct pf_profile *p, const struct pf_report_opts *o,

@@ -82,7 +82,7 @@ static int traces(const struct pf_profile *p, const struct pf_report_opts *o, st
 	rc = pf_graph_init(&g, p, o, err);
 	if (rc < 0)
 		return rc;
-	rc = o->header ? pf_rep_profile_labels(&g, o->unit, out) : 0;
+	rc = pf_rep_profile_labels(&g, o->unit, out);
 	for (i = 0; i < p->nsamples; i++) {
 		const struct pf_sample *s = &p->samples[i];
 		int first = 1, nonzero = 0;

@@ -397,6 +397,46 @@ static void test_shell(void)
 	pf_profile_free(p);
 }
 
+/* The shell's argument handling and messages follow go tool pprof's. */
+static void test_shell_args(void)
+{
+	struct pf_profile *p = make_profile();
+	struct pf_report_opts o;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	pf_report_opts_init(&o);
+	pf_pprof_shell_exec(p, "t", &o, "top 2 -cum", f);
+	pf_pprof_shell_exec(p, "t", &o, "top1 other", f);
+	pf_pprof_shell_exec(p, "t", &o, "top -nosuch", f);
+	pf_pprof_shell_exec(p, "t", &o, "cum", f);
+	pf_pprof_shell_exec(p, "t", &o, "focus main", f);
+	pf_pprof_shell_exec(p, "t", &o, "sort=cum", f);
+	pf_pprof_shell_exec(p, "t", &o, "o", f);
+	pf_pprof_shell_exec(p, "t", &o, "tree", f);
+	pf_pprof_shell_exec(p, "t", &o, "help", f);
+	fclose(f);
+	CHECK(strstr(text, "Showing nodes accounting for 40ms, 80.00% of 50ms total\n"
+			   "Showing top 2 nodes out of 4\n"
+			   "      flat  flat%   sum%        cum   cum%\n"
+			   "         0     0%     0%       50ms   100%  main\n"
+			   "      40ms 80.00% 80.00%       40ms 80.00%  leaf\n") == text);
+	CHECK(strstr(text, "Active filters:\n   focus=other\nShowing nodes accounting for 10ms, 20.00% of 50ms total\n"
+			   "Showing top 1 nodes out of 3\n") != NULL);
+	CHECK(strstr(text, "Active filters:\n   ignore=nosuch\n") != NULL);
+	CHECK(strstr(text, "Ignore expression matched no samples\nActive filters:") != NULL);
+	CHECK(strstr(text, "unknown config field \"cum\"\n") != NULL);
+	CHECK(strstr(text, "did you mean: focus=main\n") != NULL);
+	CHECK(strstr(text, "  sort                      = cum                  //: [cum | flat]\n") != NULL);
+	CHECK(strstr(text, "  nodefraction              = 0.005                \n") != NULL);
+	CHECK(strstr(text, "proflab does not support the tree command") != NULL);
+	CHECK(strstr(text, "    top              Outputs top entries in text form\n") != NULL);
+	CHECK(strstr(text, "File:") == NULL && strstr(text, "Type:") == NULL);
+	free(text);
+	pf_profile_free(p);
+}
+
 int main(void)
 {
 	T_RUN(test_units);
@@ -405,5 +445,6 @@ int main(void)
 	T_RUN(test_merge_base);
 	T_RUN(test_decode_errors);
 	T_RUN(test_shell);
+	T_RUN(test_shell_args);
 	return t_exit();
 }
