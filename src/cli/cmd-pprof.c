@@ -183,8 +183,8 @@ static int run(int argc, char **argv)
 	o.edgefraction = edgefraction;
 	o.cum = a.cum;
 	o.sample_index = shorthand(&a, o.sample_index);
-	if (!o.unit || !*o.unit)
-		o.unit = "minimum";
+	if (!o.unit)
+		o.unit = "minimum"; /* -unit= is kept: pprof then prints every value in its family's base unit (0.60s) */
 
 	p = load(pos, npos, &err);
 	if (!p) {

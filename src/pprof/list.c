@@ -181,14 +181,15 @@ static int by_name_file_line(const void *a, const void *b)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
-static void value_or_dot(const struct pf_graph *g, int64_t v, char *dst, size_t size)
+static void value_or_dot(const struct pf_graph *g, const char *unit, int64_t v, char *dst,
+			 size_t size)
 {
 	if (v == 0) {
 		dst[0] = '.';
 		dst[1] = '\0';
 		return;
 	}
-	pf_rep_value(g, "minimum", v, dst, size);
+	pf_rep_value(g, unit, v, dst, size);
 }
 
 /* Open a source file like pprof: absolute paths as they are, relative
@@ -235,7 +236,10 @@ static FILE *open_source(const char *file, struct pf_buf *errmsg)
 	return NULL;
 }
 
-static int print_file(const struct pf_graph *g, struct lnode **ns, size_t n, struct pf_buf *out)
+/* Values in unit, as pprof formats them: "minimum" (its default) scales
+ * each value on its own. */
+static int print_file(const struct pf_graph *g, const char *unit, struct lnode **ns, size_t n,
+		      struct pf_buf *out)
 {
 	struct pf_buf errmsg = PF_BUF_INIT, line = PF_BUF_INIT;
 	int64_t flat = 0, cum = 0, start, end, lo = INT64_MAX, hi = INT64_MIN, lineno = 0;
@@ -262,8 +266,8 @@ static int print_file(const struct pf_graph *g, struct lnode **ns, size_t n, str
 	end = hi + 5;
 	if (start < 1)
 		start = 1;
-	pf_rep_value(g, "minimum", flat, fv, sizeof(fv));
-	pf_rep_value(g, "minimum", cum, cv, sizeof(cv));
+	pf_rep_value(g, unit, flat, fv, sizeof(fv));
+	pf_rep_value(g, unit, cum, cv, sizeof(cv));
 	pf_units_percentage(cum, g->total, pct, sizeof(pct));
 	rc |= pf_buf_printf(out, "ROUTINE ======================== %s in %s\n", ns[0]->name, ns[0]->file);
 	rc |= pf_buf_printf(out, "%10s %10s (flat, cum) %s of Total\n", fv, cv, pct);
@@ -292,8 +296,8 @@ static int print_file(const struct pf_graph *g, struct lnode **ns, size_t n, str
 				lf = pf_add64(lf, ns[i]->flat);
 				lc = pf_add64(lc, ns[i]->cum);
 			}
-			value_or_dot(g, lf, fv, sizeof(fv));
-			value_or_dot(g, lc, cv, sizeof(cv));
+			value_or_dot(g, unit, lf, fv, sizeof(fv));
+			value_or_dot(g, unit, lc, cv, sizeof(cv));
 			rc |= pf_buf_printf(out, "%10s %10s %6lld:%s\n", fv, cv, (long long)lineno, line.data);
 		}
 		if (c == EOF)
@@ -384,7 +388,7 @@ int pf_report_list(const struct pf_profile *p, const char *regex,
 		goto out;
 	}
 	qsort(ns, n, sizeof(*ns), by_name_file_line);
-	pf_rep_value(&g, "minimum", g.total, total, sizeof(total));
+	pf_rep_value(&g, o->unit, g.total, total, sizeof(total));
 	rc = pf_buf_printf(out, "Total: %s\n", total);
 	for (i = 0; i < n;) {
 		size_t e = i, k;
@@ -399,7 +403,7 @@ int pf_report_list(const struct pf_profile *p, const char *regex,
 				fe++;
 			if (ns[k]->file[0]) {
 				any_file = 1;
-				rc |= print_file(&g, ns + k, fe - k, out);
+				rc |= print_file(&g, o->unit, ns + k, fe - k, out);
 			}
 			k = fe;
 		}

@@ -114,3 +114,8 @@ elif [ "$RC" -eq 2 ] && [ "$ERR" = "proflab pprof: conflicting options set: [cum
 else
 	fail "-cum -flat conflict" "exit $RC" "stderr: ${ERR:0:200}"
 fi
+
+# -unit reaches -list too; an empty -unit= is pprof's base unit (0.60s).
+same "list with unit us" -list=hashLoop -unit=us cpu.pb.gz
+same "list heap with unit kB" -list='main\.alloc' -alloc_space -unit=kB heap.pb.gz
+same "top with an empty unit" -top -unit= -alloc_space heap.pb.gz
