@@ -301,7 +301,8 @@ static int add_filter(struct pf_buf *out, const char *k, const char *v)
 
 	if (!v || !*v)
 		return 0;
-	n = strlen(v);
+	/* legendActiveFilters cuts "k=v" after 80 bytes. */
+	n = strlen(k) + 1 + strlen(v);
 	if (n > 80)
 		return pf_buf_printf(out, "   %s=%.*s\xe2\x80\xa6\n", k, (int)(80 - strlen(k) - 1), v);
 	return pf_buf_printf(out, "   %s=%s\n", k, v);

@@ -119,3 +119,7 @@ fi
 same "list with unit us" -list=hashLoop -unit=us cpu.pb.gz
 same "list heap with unit kB" -list='main\.alloc' -alloc_space -unit=kB heap.pb.gz
 same "top with an empty unit" -top -unit= -alloc_space heap.pb.gz
+
+# "Active filters:" cuts a filter after 80 bytes of "focus=...".
+same "long focus cut in Active filters" -top -focus="$(printf 'x%.0s' $(seq 73))|main" cpu.pb.gz
+same "focus of 80 bytes kept whole" -top -focus="$(printf 'x%.0s' $(seq 69))|main" cpu.pb.gz
