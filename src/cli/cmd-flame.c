@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../base/file.h"
 #include "../base/str.h"
 #include "../pprof/flame.h"
 #include "../pprof/flame_gen.h"
@@ -100,18 +101,6 @@ static int bench_redraw(const struct pf_flame *fg, long n, const char *size)
 	}
 	printf("redraws %ld size %dx%d nodes %zu mean_ms %.3f\n", n, rows, cols, fg->n, ms);
 	return 0;
-}
-
-static int write_text_file(const char *path, const struct pf_buf *b)
-{
-	FILE *f = fopen(path, "w");
-	int bad;
-
-	if (!f)
-		return -1;
-	bad = fwrite(b->data, 1, b->len, f) != b->len;
-	bad |= fclose(f) != 0;
-	return bad ? -1 : 0;
 }
 
 static int run(int argc, char **argv)
@@ -212,10 +201,8 @@ static int run(int argc, char **argv)
 			goto fail;
 		}
 		if (out) {
-			if (write_text_file(out, &b) < 0) {
-				pf_err_set(&err, PF_EFAIL, "%s: cannot write", out);
+			if (pf_file_write_atomic(out, b.data, b.len, 0, &err) < 0)
 				goto fail;
-			}
 		} else if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
 			pf_err_set(&err, PF_EFAIL, "cannot write to standard output");
 			goto fail;
