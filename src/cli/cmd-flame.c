@@ -203,9 +203,8 @@ static int run(int argc, char **argv)
 		if (out) {
 			if (pf_file_write_atomic(out, b.data, b.len, 0, &err) < 0)
 				goto fail;
-		} else if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
-			pf_err_set(&err, PF_EFAIL, "cannot write to standard output");
-			goto fail;
+		} else {
+			pf_command_write_stdout(b.data, b.len);
 		}
 		status = 0;
 		goto out;

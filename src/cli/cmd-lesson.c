@@ -76,11 +76,12 @@ static int run(int argc, char **argv)
 		status = pf_err_exit_status(err.code);
 		goto out;
 	}
-	if (pf_render_plain(&doc, pf_render_plain_use_color(plain) ? PF_PLAIN_COLOR : 0, &out) < 0 ||
-	    fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-		fprintf(stderr, "proflab lesson: could not write the chapter\n");
+	if (pf_render_plain(&doc, pf_render_plain_use_color(plain) ? PF_PLAIN_COLOR : 0, &out) < 0) {
+		fprintf(stderr, "proflab lesson: out of memory rendering the chapter\n");
 		status = 1;
+		goto out;
 	}
+	pf_command_write_stdout(out.data, out.len);
 out:
 	pf_buf_release(&out);
 	pf_doc_release(&doc);

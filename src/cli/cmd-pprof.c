@@ -223,8 +223,8 @@ static int run(int argc, char **argv)
 		status = fail(&err);
 		goto out;
 	}
-	fwrite(out.data, 1, out.len, stdout);
-	status = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+	pf_command_write_stdout(out.data, out.len);
+	status = 0;
 out:
 	pf_buf_release(&out);
 	pf_buf_release(&warnings);

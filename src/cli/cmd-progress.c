@@ -115,7 +115,7 @@ static int run(int argc, char **argv)
 		struct pf_buf out = PF_BUF_INIT;
 
 		pf_progress_json(&p, &out);
-		fwrite(out.data, 1, out.len, stdout);
+		pf_command_write_stdout(out.data, out.len);
 		pf_buf_release(&out);
 	} else {
 		text_report(&p);

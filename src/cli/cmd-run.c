@@ -43,7 +43,7 @@ static int print_top(const char *path, const char *sample_index, long nodecount)
 		fprintf(stderr, "proflab run: %s: %s\n", path, err.msg);
 		rc = -1;
 	} else {
-		fwrite(out.data, 1, out.len, stdout);
+		pf_command_write_stdout(out.data, out.len);
 	}
 	pf_buf_release(&out);
 	pf_profile_free(p);
@@ -82,7 +82,7 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	printf("=== output of %s (%.2fs wall, %.2fs CPU)\n", slug, res.wall_seconds, res.cpu_seconds);
-	fwrite(res.output.data, 1, res.output.len, stdout);
+	pf_command_write_stdout(res.output.data, res.output.len);
 	if (res.cpu_profile[0]) {
 		printf("\n=== top (CPU)\n");
 		print_top(res.cpu_profile, NULL, nodecount);

@@ -22,11 +22,10 @@ static void usage(FILE *f)
 		   "Exit status: 0 success, 1 the thing asked for failed, 2 usage or malformed input.\n");
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv, const char **name)
 {
 	const struct pf_command *c;
 
-	setlocale(LC_ALL, "");
 	if (argc < 2)
 		return pf_cmd_tui.run(argc, argv);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -51,5 +50,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "proflab: unknown command '%s' (see proflab --help)\n", argv[1]);
 		return 2;
 	}
+	*name = c->name;
 	return c->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = NULL;
+	int status;
+
+	setlocale(LC_ALL, "");
+	status = dispatch(argc, argv, &name);
+	return pf_command_finish_stdout(name, status);
 }
