@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 char pf_buf_empty[1];
@@ -64,6 +65,9 @@ int pf_buf_grow(struct pf_buf *b, size_t extra)
 	nalloc = b->alloc ? b->alloc : 64;
 	while (nalloc < need)
 		nalloc = nalloc > SIZE_MAX / 2 ? need : nalloc * 2;
+	/* A capped buffer never holds more than cap bytes and the NUL. */
+	if (b->cap && b->cap < SIZE_MAX && nalloc > b->cap + 1)
+		nalloc = b->cap + 1;
 	p = realloc(b->alloc ? b->data : NULL, nalloc);
 	if (!p) {
 		errno = ENOMEM;
@@ -185,11 +189,20 @@ int pf_buf_read_fd(struct pf_buf *b, int fd)
 
 int pf_buf_read_file(struct pf_buf *b, const char *path)
 {
+	struct stat st;
 	int fd, rc, saved;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
+	/* A regular file's size is known: refuse one past the cap before
+	 * reading it. Other files (pipes, devices) stop at the cap. */
+	if (b->cap && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uintmax_t)st.st_size > b->cap - b->len) {
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
 	rc = pf_buf_read_fd(b, fd);
 	saved = errno;
 	close(fd);

@@ -53,7 +53,10 @@ void pf_buf_truncate(struct pf_buf *b, size_t len);
 int pf_buf_pad(struct pf_buf *b, int c, size_t n);
 
 /* Read a whole file into b (appending), up to b->cap if one is set.
- * 0, or -1 with errno set (EFBIG when larger than the cap). */
+ * 0, or -1 with errno set (EFBIG when larger than the cap: a regular file
+ * is refused by its size, before any read; a pipe or a device once the
+ * cap is reached). Set a cap for any path a user names: /dev/zero never
+ * ends. */
 int pf_buf_read_file(struct pf_buf *b, const char *path);
 /* Read everything from a file descriptor (appending); 0 or -1 with errno. */
 int pf_buf_read_fd(struct pf_buf *b, int fd);

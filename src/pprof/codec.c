@@ -791,11 +791,16 @@ fail:
 
 struct pf_profile *pf_profile_read(const char *path, struct pf_err *err)
 {
-	struct pf_buf b = PF_BUF_INIT;
+	struct pf_buf b;
 	struct pf_profile *p;
 
+	pf_buf_init(&b, PF_PROFILE_MAX_FILE);
 	if (pf_buf_read_file(&b, path) < 0) {
-		pf_err_set(err, PF_EFAIL, "%s: %s", path, strerror(errno));
+		if (errno == EFBIG)
+			pf_err_set(err, PF_EFAIL, "%s: larger than %zu MiB, not a profile proflab reads",
+				   path, PF_PROFILE_MAX_FILE >> 20);
+		else
+			pf_err_set(err, PF_EFAIL, "%s: %s", path, strerror(errno));
 		pf_buf_release(&b);
 		return NULL;
 	}

@@ -119,7 +119,18 @@ const char *pf_profile_strdup(struct pf_profile *p, const char *s);
  */
 #define PF_PROFILE_MAX_RAW ((size_t)2 << 30)
 struct pf_profile *pf_profile_decode(const void *data, size_t len, struct pf_err *err);
-/* Read and decode a file; errors are prefixed with the path. */
+/*
+ * Read and decode a file; errors are prefixed with the path. The file may
+ * be a pipe (`<(gzip -c p.pb)`, /dev/stdin), so its kind is not checked,
+ * but its size is: reading stops at PF_PROFILE_MAX_FILE bytes ("larger
+ * than 256 MiB, not a profile proflab reads"). The largest profiles we
+ * know are a few MiB gzip-compressed (bench/40-pprof.sh: 100000 stacks in
+ * 356 KiB, 4 MiB raw); 256 MiB leaves room for raw protobuf files 60 times
+ * larger, and gzip data of that size would inflate past
+ * PF_PROFILE_MAX_RAW anyway. Without it `pprof /dev/zero` ate memory
+ * until the system stopped it.
+ */
+#define PF_PROFILE_MAX_FILE ((size_t)256 << 20)
 struct pf_profile *pf_profile_read(const char *path, struct pf_err *err);
 
 /*
