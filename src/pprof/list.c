@@ -12,9 +12,11 @@
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "graph.h"
@@ -192,26 +194,68 @@ static void value_or_dot(const struct pf_graph *g, const char *unit, int64_t v, 
 	pf_rep_value(g, unit, v, dst, size);
 }
 
+/*
+ * Source files are read line by line up to the last sampled line, so
+ * only regular files of a sane size are read: a profile can name any
+ * path, and a FIFO would block the open forever, /dev/zero never end a
+ * line. 64 MiB is several times the largest C file we know (sqlite3.c,
+ * about 9 MiB).
+ */
+#define SOURCE_MAX_BYTES ((off_t)64 << 20)
+
+/* Open path for reading if it is a regular file within the size cap.
+ * NULL with the reason in errmsg ("open PATH: REASON", lower case as
+ * pprof prints it) otherwise; *unopened is set when open() failed. */
+static FILE *open_regular(const char *path, struct pf_buf *errmsg, int *unopened)
+{
+	struct stat st;
+	const char *why = NULL;
+	char msg[256];
+	FILE *f;
+	int fd;
+
+	*unopened = 0;
+	/* O_NONBLOCK: opening a FIFO without a writer returns at once. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		*unopened = 1;
+		why = strerror(errno);
+	} else if (fstat(fd, &st) < 0) {
+		why = strerror(errno);
+	} else if (!S_ISREG(st.st_mode)) {
+		why = "not a regular file";
+	} else if (st.st_size > SOURCE_MAX_BYTES) {
+		why = "larger than 64 MiB, not a source file proflab lists";
+	} else if (fcntl(fd, F_SETFL, 0) < 0) {
+		why = strerror(errno);
+	}
+	if (!why) {
+		f = fdopen(fd, "r");
+		if (f)
+			return f;
+		why = strerror(errno);
+	}
+	if (fd >= 0)
+		close(fd);
+	snprintf(msg, sizeof(msg), "%s", why);
+	if (msg[0] >= 'A' && msg[0] <= 'Z')
+		msg[0] = (char)(msg[0] - 'A' + 'a');
+	pf_buf_printf(errmsg, "open %s: %s", path, msg);
+	return NULL;
+}
+
 /* Open a source file like pprof: absolute paths as they are, relative
- * ones under the current directory and its parents. */
+ * ones under the current directory and its parents, the first that opens
+ * (one that opens but is not a regular file within the cap is an error,
+ * not a reason to look further up). */
 static FILE *open_source(const char *file, struct pf_buf *errmsg)
 {
 	char cwd[4096], dir[4096], path[8192];
 	FILE *f;
+	int unopened;
 
-	if (file[0] == '/') {
-		f = fopen(file, "r");
-		if (!f) {
-			char msg[256];
-			const char *e = strerror(errno);
-
-			snprintf(msg, sizeof(msg), "%s", e);
-			if (msg[0] >= 'A' && msg[0] <= 'Z')
-				msg[0] = (char)(msg[0] - 'A' + 'a');
-			pf_buf_printf(errmsg, "open %s: %s", file, msg);
-		}
-		return f;
-	}
+	if (file[0] == '/')
+		return open_regular(file, errmsg, &unopened);
 	if (!getcwd(cwd, sizeof(cwd))) {
 		pf_buf_printf(errmsg, "could not stat current dir: %s", strerror(errno));
 		return NULL;
@@ -221,9 +265,10 @@ static FILE *open_source(const char *file, struct pf_buf *errmsg)
 		char *slash;
 
 		snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, file);
-		f = fopen(path, "r");
-		if (f)
+		f = open_regular(path, errmsg, &unopened);
+		if (f || !unopened)
 			return f;
+		pf_buf_truncate(errmsg, 0);
 		slash = strrchr(dir, '/');
 		if (!slash || strcmp(dir, "/") == 0)
 			break;
