@@ -353,9 +353,9 @@ static int runs_static(const char *cmd, struct pf_buf *which, int *script)
 }
 
 /* A profile asked for, and its file before the run, to tell afterwards
- * whether this run wrote it. The runtime replaces the file by renaming a
- * new one over it (a new inode); a writer that rewrote it in place would
- * still change its modification time. */
+ * whether this run wrote it. The runtime replaces a regular file by
+ * renaming a new one over it (a new inode); a writer that rewrote it in
+ * place would still change its modification time. */
 struct out_file {
 	const char *option; /* "-cpuprofile" */
 	const char *path;   /* as given */
@@ -378,6 +378,10 @@ static int out_file_written(const struct out_file *o)
 	if (stat(o->path, &now) < 0)
 		return 0;
 	if (!o->existed)
+		return 1;
+	/* A device or FIFO is written in place and may keep every stamp
+	 * (a null device does): there is no telling, so no report. */
+	if (!S_ISREG(o->before.st_mode))
 		return 1;
 	return now.st_dev != o->before.st_dev || now.st_ino != o->before.st_ino ||
 	       now.st_size != o->before.st_size ||
