@@ -69,7 +69,8 @@ struct app {
 	int have_pr;
 	struct item *items;
 	size_t nitems;
-	size_t sel, shown, ctop;
+	size_t sel, ctop;
+	size_t shown; /* the item in the main pane; NO_ITEM before the first */
 	int focus; /* 0 contents, 1 main */
 	struct pf_doc doc;
 	struct pf_buf md;     /* Markdown of the main pane */
@@ -85,6 +86,9 @@ struct app {
 	char saved_pos[128]; /* the position last written to the progress store */
 	double saved_at;     /* when (monotonic seconds) */
 };
+
+/* a->shown before anything is shown */
+static const size_t NO_ITEM = (size_t)-1;
 
 /* Position saves are throttled to one per this many seconds. */
 static const double SAVE_INTERVAL = 1.0;
@@ -336,6 +340,9 @@ static void show(struct app *a, size_t idx, int keep_result)
 {
 	const struct item *it = &a->items[idx];
 
+	/* Leaving a page saves where it was left; the first page shown
+	 * leaves nothing (saving then would overwrite the position being
+	 * resumed with chapter 1's). */
 	if (idx != a->shown)
 		position_save(a);
 	if (!keep_result || idx != a->shown)
@@ -1190,6 +1197,7 @@ int pf_tui_run(void)
 	pf_buf_init(&app.result, 0);
 	pf_buf_init(&app.doc.text, 0);
 	app.match_line = -1;
+	app.shown = NO_ITEM;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "proflab: the course needs a terminal; see proflab --help for commands\n");
 		return 2;

@@ -95,6 +95,56 @@ expect_eq "signals: the position saved while scrolling survives SIGKILL" "$(firs
 keys q
 wait_for "signals: q after SIGKILL" "STATUS=0"
 
+# resuming without moving keeps the position: the course opens where it
+# was left and leaves the progress store alone until the learner moves
+# (before, showing the first page wrote chapter 1 over it)
+keys "clear; $PROFLAB; echo STATUS=\$?" Enter
+wait_for "resume: running" "proflab  "
+keys Tab
+for ((i = 0; i < 40; i++)); do on_screen "proflab  exercise 05-" && break; keys j; sleep 0.1; done
+wait_for "resume: on exercise 05" "proflab  exercise 05-catalog-json"
+keys q
+wait_for "resume: q" "STATUS=0"
+wait_position "resume: exercise 05 saved" '*exercise:05-catalog-json*'
+resume_check() { # NAME: started again on exercise 05, the store unchanged
+	wait_for "resume: $1: opens exercise 05" "proflab  exercise 05-catalog-json"
+	sleep 0.5
+	expect_eq "resume: $1: starting leaves the position alone" "$(position)" '"position": "exercise:05-catalog-json"'
+}
+keys "clear; $PROFLAB; echo STATUS=\$?" Enter
+resume_check "q"
+keys q
+wait_for "resume: q at once" "STATUS=0"
+expect_eq "resume: q at once keeps the position" "$(position)" '"position": "exercise:05-catalog-json"'
+keys "clear; $PROFLAB" Enter
+resume_check "Ctrl-C"
+pid=$(tui_pid)
+keys C-c
+for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+sleep 0.3
+expect_eq "resume: Ctrl-C at once keeps the position" "$(position)" '"position": "exercise:05-catalog-json"'
+keys "clear; $PROFLAB" Enter
+resume_check "Ctrl-Z"
+pid=$(tui_pid)
+keys C-z
+wait_for "resume: Ctrl-Z stops it" "Stopped"
+keys "clear; fg" Enter
+wait_for "resume: fg brings it back" "proflab  exercise 05-catalog-json"
+keys q
+for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then fail "resume: q after fg"; else pass "resume: q after fg"; fi
+expect_eq "resume: Ctrl-Z, fg, q keeps the position" "$(position)" '"position": "exercise:05-catalog-json"'
+keys "clear; $PROFLAB; echo STATUS=\$?" Enter
+resume_check "SIGKILL"
+pid=$(tui_pid)
+kill -KILL "$pid"
+sleep 0.5
+expect_eq "resume: SIGKILL at once keeps the position" "$(position)" '"position": "exercise:05-catalog-json"'
+keys "stty \$(cat $TMP/stty.before); tput rmcup; clear; $PROFLAB; echo STATUS=\$?" Enter
+wait_for "resume: opens exercise 05 after SIGKILL" "proflab  exercise 05-catalog-json"
+keys q
+wait_for "resume: the last q" "STATUS=0"
+
 # a crash: SIGSEGV restores the terminal and dies of it
 keys "clear; stty -g > $TMP/stty.before2; $PROFLAB; echo STATUS=\$?; stty -g > $TMP/stty.segv" Enter
 wait_for "signals: running before the crash" "proflab  "
