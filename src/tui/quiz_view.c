@@ -32,44 +32,88 @@ struct answer_state {
 
 enum { ST_ANSWERED, ST_QUIT };
 
-/* Lay out md with the lesson engine and draw it from row y between
- * columns x and COLS-2 (attr, when non-zero, is added to plain runs by
- * drawing them first with pf_term_put); returns the next free row. */
-static int draw_wrapped(int y, int x, const char *md, int attr)
+/*
+ * Lay out md with the lesson engine and draw it from row y, column x, to
+ * column COLS-2; returns the next free row. prefix (may be NULL) goes
+ * before the first line and the lines after it are indented by its width
+ * (a hanging indent). attr, when non-zero, draws prefix and text in that
+ * attribute without the Markdown styles; else they keep their styles.
+ */
+static int draw_wrapped(int y, int x, const char *prefix, const char *md, int attr)
 {
 	struct pf_doc doc;
 	struct pf_err err = { 0 };
-	int width = COLS - x - 2;
-	size_t i;
+	struct pf_buf indent = PF_BUF_INIT;
+	int pw = prefix ? pf_doc_strwidth(prefix, strlen(prefix)) : 0;
+	int width = COLS - x - pw - 2;
+	size_t i, end;
 
 	if (width < 20)
 		width = 20;
+	pf_buf_pad(&indent, ' ', (size_t)pw);
 	if (pf_doc_layout(&doc, md, strlen(md), width, pf_term_ascii() ? PF_DOC_ASCII : 0,
 			  &err) < 0) {
-		pf_term_put(y, x, width, md, (unsigned long)attr);
+		pf_term_put(y, x, pw, prefix ? prefix : "", (unsigned long)attr);
+		pf_term_put(y, x + pw, width, md, (unsigned long)attr);
 		pf_doc_release(&doc);
+		pf_buf_release(&indent);
 		return y + 1;
 	}
-	/* Skip the blank lines the layout puts around blocks. */
+	/* Leave out the blank lines the layout puts around blocks. */
 	for (i = 0; i < doc.nlines && doc.lines[i].width == 0; i++)
 		;
-	for (; i < doc.nlines && y < LINES - 1; i++, y++) {
+	for (end = doc.nlines; end > i && doc.lines[end - 1].width == 0; end--)
+		;
+	for (; i < end && y < LINES - 1; i++, y++) {
+		if (pw)
+			pf_term_put(y, x, pw, prefix, (unsigned long)attr);
 		if (attr) {
 			struct pf_buf b = PF_BUF_INIT;
 
 			pf_doc_line_text(&doc, i, &b);
-			pf_term_put(y, x, width, b.data, (unsigned long)attr);
+			pf_term_put(y, x + pw, width, b.data, (unsigned long)attr);
 			pf_buf_release(&b);
 		} else {
-			pf_term_draw_line(&doc, i, y, x, width, 0, 0);
+			pf_term_draw_line(&doc, i, y, x + pw, width, 0, 0);
 		}
-	}
-	while (y > 0 && i > 0 && doc.lines[i - 1].width == 0) {
-		i--;
-		y--;
+		prefix = indent.data;
 	}
 	pf_doc_release(&doc);
+	pf_buf_release(&indent);
 	return y;
+}
+
+/* Whether a line starting with s would open a block other than a
+ * paragraph: a heading, quote, HTML block, bullet, fence. */
+static int opens_block(const char *s)
+{
+	if (s[0] == '#' || s[0] == '>' || s[0] == '<')
+		return 1;
+	if ((s[0] == '-' || s[0] == '+' || s[0] == '*') && (s[1] == ' ' || s[1] == '\0'))
+		return 1;
+	return strncmp(s, "```", 3) == 0 || strncmp(s, "~~~", 3) == 0;
+}
+
+/* Append a choice's text as Markdown for draw_wrapped(): a choice is
+ * inline Markdown, kept from opening a block (a list, quote, heading,
+ * fence or code block) by escaping how it starts. */
+static void choice_md(const char *text, struct pf_buf *out)
+{
+	size_t k = 0;
+
+	while (*text == ' ' || *text == '\t')
+		text++;
+	while (k < 9 && isdigit((unsigned char)text[k]))
+		k++;
+	if (k && (text[k] == '.' || text[k] == ')')) { /* "1. x": not a list */
+		pf_buf_append(out, text, k);
+		text += k;
+	} else if (!opens_block(text)) {
+		pf_buf_puts(out, text);
+		return;
+	}
+	pf_buf_putc(out, '\\');
+	pf_buf_puts(out, text);
 }
 
 static void draw_header(const struct pf_quiz *q, size_t i, const char *mode)
@@ -98,10 +142,10 @@ static int draw_question(const struct pf_quiz *q, size_t i, const struct answer_
 	int y, k;
 	char line[512];
 
-	y = draw_wrapped(2, 2, qq->text, A_BOLD);
+	y = draw_wrapped(2, 2, NULL, qq->text, A_BOLD);
 	if (qq->profile_used) {
 		pf_fmt(line, sizeof(line), "(graded against %s)", qq->profile_used);
-		y = draw_wrapped(y, 2, line, A_DIM);
+		y = draw_wrapped(y, 2, NULL, line, A_DIM);
 	}
 	y++;
 	if (t == PF_QUIZ_NUMBER || t == PF_QUIZ_TEXT) {
@@ -118,27 +162,18 @@ static int draw_question(const struct pf_quiz *q, size_t i, const struct answer_
 		int c = t == PF_QUIZ_ORDER ? st->order[k] : k;
 		int sel = interactive && k == st->cursor;
 		const char *box = "";
+		struct pf_buf md = PF_BUF_INIT;
 
 		if (t == PF_QUIZ_MULTIPLE)
 			box = st->mask & (1u << k) ? "[x] " : "[ ] ";
 		if (t == PF_QUIZ_ORDER)
-			pf_fmt(line, sizeof(line), "%s%d. %c) %s", sel ? "> " : "  ", k + 1, 'a' + c,
-			       qq->choices[c]);
+			pf_fmt(line, sizeof(line), "%s%d. %c) ", sel ? "> " : "  ", k + 1, 'a' + c);
 		else
-			pf_fmt(line, sizeof(line), "%s%s%c) %s", sel ? "> " : "  ", box, 'a' + c,
-			       qq->choices[c]);
-		{
-			struct pf_buf b = PF_BUF_INIT;
-
-			pf_quiz_plain(line, &b);
-			if (sel)
-				attron(st->grabbed ? A_REVERSE | A_BOLD : A_REVERSE);
-			mvaddnstr(y, 2, b.data, COLS - 4);
-			if (sel)
-				attroff(A_REVERSE | A_BOLD);
-			pf_buf_release(&b);
-		}
-		y++;
+			pf_fmt(line, sizeof(line), "%s%s%c) ", sel ? "> " : "  ", box, 'a' + c);
+		choice_md(qq->choices[c], &md);
+		y = draw_wrapped(y, 2, line, md.data,
+				 !sel ? 0 : st->grabbed ? A_REVERSE | A_BOLD : A_REVERSE);
+		pf_buf_release(&md);
 	}
 	return y + 1;
 }
@@ -315,8 +350,8 @@ static int feedback(const struct pf_quiz *q, size_t i, const char *mode,
 		pf_fmt(line, sizeof(line), "Right!");
 	else
 		pf_fmt(line, sizeof(line), "Wrong. The answer: %s", v->expected);
-	y = draw_wrapped(y, 2, line, A_BOLD);
-	y = draw_wrapped(y + 1, 2, qq->explanation, 0);
+	y = draw_wrapped(y, 2, NULL, line, A_BOLD);
+	y = draw_wrapped(y + 1, 2, NULL, qq->explanation, 0);
 	draw_help("any key: next question  q quit");
 	refresh();
 	ch = getch();

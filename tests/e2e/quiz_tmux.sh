@@ -37,6 +37,9 @@ keys Space
 
 # 2: single choice, answered wrong with a letter key.
 wait_for "question 2 shown" "question 2 of 6"
+# a choice longer than the line wraps under its text (hanging indent)
+wait_for "long choice wrapped, not cut" "    b) Because guesses about where a program spends its time are often wrong, and a profile"
+wait_for "long choice continues indented" "       measures it"
 keys a Enter
 wait_for "wrong answer flagged with the right one" "Wrong. The answer: b) Because guesses"
 wait_for "explanation after a wrong answer" "Never optimise without data."
@@ -102,3 +105,4 @@ wait_for "left early message" "quiz left before the end"
 wait_for "left early exits 1" "EXIT=1"
 run "$PROFLAB" progress --json
 expect_not_contains "leaving early recorded nothing" "$OUT" '"chapter": 3'
+
