@@ -83,6 +83,19 @@ static int draw_wrapped(int y, int x, const char *prefix, const char *md, int at
 	return y;
 }
 
+/* Append s to out as Markdown that shows it literally: every ASCII
+ * punctuation character backslash-escaped. For text that is not Markdown:
+ * function names from a profile (__strcmp_avx2 would lose its
+ * underscores as emphasis), file names. */
+static void literal_md(const char *s, struct pf_buf *out)
+{
+	for (; *s; s++) {
+		if (ispunct((unsigned char)*s) && (unsigned char)*s < 0x80)
+			pf_buf_putc(out, '\\');
+		pf_buf_putc(out, *s);
+	}
+}
+
 /* Whether a line starting with s would open a block other than a
  * paragraph: a heading, quote, HTML block, bullet, fence. */
 static int opens_block(const char *s)
@@ -94,13 +107,18 @@ static int opens_block(const char *s)
 	return strncmp(s, "```", 3) == 0 || strncmp(s, "~~~", 3) == 0;
 }
 
-/* Append a choice's text as Markdown for draw_wrapped(): a choice is
- * inline Markdown, kept from opening a block (a list, quote, heading,
- * fence or code block) by escaping how it starts. */
-static void choice_md(const char *text, struct pf_buf *out)
+/* Append a choice's text as Markdown for draw_wrapped(). A profile
+ * question's choices are function names, shown literally; an authored
+ * choice is inline Markdown, kept from opening a block (a list, quote,
+ * heading, fence or code block) by escaping how it starts. */
+static void choice_md(const struct pf_quiz_question *qq, const char *text, struct pf_buf *out)
 {
 	size_t k = 0;
 
+	if (qq->type == PF_QUIZ_PROFILE) {
+		literal_md(text, out);
+		return;
+	}
 	while (*text == ' ' || *text == '\t')
 		text++;
 	while (k < 9 && isdigit((unsigned char)text[k]))
@@ -144,8 +162,13 @@ static int draw_question(const struct pf_quiz *q, size_t i, const struct answer_
 
 	y = draw_wrapped(2, 2, NULL, qq->text, A_BOLD);
 	if (qq->profile_used) {
-		pf_fmt(line, sizeof(line), "(graded against %s)", qq->profile_used);
-		y = draw_wrapped(y, 2, NULL, line, A_DIM);
+		struct pf_buf b = PF_BUF_INIT;
+
+		pf_buf_puts(&b, "(graded against ");
+		literal_md(qq->profile_used, &b);
+		pf_buf_putc(&b, ')');
+		y = draw_wrapped(y, 2, NULL, b.data, A_DIM);
+		pf_buf_release(&b);
 	}
 	y++;
 	if (t == PF_QUIZ_NUMBER || t == PF_QUIZ_TEXT) {
@@ -170,7 +193,7 @@ static int draw_question(const struct pf_quiz *q, size_t i, const struct answer_
 			pf_fmt(line, sizeof(line), "%s%d. %c) ", sel ? "> " : "  ", k + 1, 'a' + c);
 		else
 			pf_fmt(line, sizeof(line), "%s%s%c) ", sel ? "> " : "  ", box, 'a' + c);
-		choice_md(qq->choices[c], &md);
+		choice_md(qq, qq->choices[c], &md);
 		y = draw_wrapped(y, 2, line, md.data,
 				 !sel ? 0 : st->grabbed ? A_REVERSE | A_BOLD : A_REVERSE);
 		pf_buf_release(&md);
@@ -346,11 +369,21 @@ static int feedback(const struct pf_quiz *q, size_t i, const char *mode,
 		mvaddnstr(y - 1, 4, line, COLS - 6);
 		y++;
 	}
-	if (v->correct)
-		pf_fmt(line, sizeof(line), "Right!");
-	else
-		pf_fmt(line, sizeof(line), "Wrong. The answer: %s", v->expected);
-	y = draw_wrapped(y, 2, NULL, line, A_BOLD);
+	{
+		struct pf_buf b = PF_BUF_INIT;
+
+		/* a profile question's answer is a function name, not Markdown */
+		if (v->correct)
+			pf_buf_puts(&b, "Right!");
+		else if (qq->type == PF_QUIZ_PROFILE) {
+			pf_buf_puts(&b, "Wrong. The answer: ");
+			literal_md(v->expected, &b);
+		} else {
+			pf_buf_printf(&b, "Wrong. The answer: %s", v->expected);
+		}
+		y = draw_wrapped(y, 2, NULL, b.data, A_BOLD);
+		pf_buf_release(&b);
+	}
 	y = draw_wrapped(y + 1, 2, NULL, qq->explanation, 0);
 	draw_help("any key: next question  q quit");
 	refresh();

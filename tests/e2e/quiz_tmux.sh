@@ -106,3 +106,77 @@ wait_for "left early exits 1" "EXIT=1"
 run "$PROFLAB" progress --json
 expect_not_contains "leaving early recorded nothing" "$OUT" '"chapter": 3'
 
+# A profile question's choices are function names from the profile, not
+# Markdown: their underscores stay.
+$T new-session -d -s q3 -x 100 -y 32 \
+	"env XDG_STATE_HOME='$XDG_STATE_HOME' PROFLAB_HOME='$PROFLAB_HOME' TERM=screen '$PROFLAB' quiz 5; echo EXIT=\$?; sleep 30"
+$T kill-session -t q2
+S=q3
+wait_for "quiz 5 shown" "question 1 of 6"
+keys Enter
+keys Space
+keys Enter
+keys Space
+keys Enter
+keys Space
+wait_for "quiz 5 question 4" "question 4 of 6"
+keys 1 0 0 Enter
+keys Space
+wait_for "quiz 5 question 5" "question 5 of 6"
+keys a Enter
+keys Space
+wait_for "quiz 5 question 6 (from a profile)" "question 6 of 6"
+wait_for "profile choice keeps its underscores" "a) __strcmp_avx2"
+keys b Enter
+wait_for "the answer keeps its underscores" "The answer: a) __strcmp_avx2"
+
+# The same question from the learner's own profile, whose hottest function
+# is named like Markdown emphasis: shown as named, not as bold "spin".
+cat >"$TMP/spin.c" <<'C'
+#include <stdio.h>
+static volatile unsigned long sink;
+__attribute__((noinline)) void __spin__(unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		sink = sink * 31 + i;
+}
+__attribute__((noinline)) void warm(unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		sink = sink * 7 + i;
+}
+int main(void)
+{
+	__spin__(300000000);
+	warm(100000000);
+	printf("%lu\n", sink);
+	return 0;
+}
+C
+prof=$PROFLAB_HOME/exercises/02-log-clients/profiles
+mkdir -p "$prof"
+if cc -O2 -g -fno-omit-frame-pointer -o "$TMP/spin" "$TMP/spin.c" &&
+	(cd "$TMP" && "$PROFLAB" record -cpuprofile "$prof/cpu.pb.gz" -hz 250 -- ./spin >/dev/null); then
+	pass "a profile with __spin__ recorded"
+else
+	fail "a profile with __spin__ recorded"
+fi
+$T new-session -d -s q4 -x 100 -y 32 \
+	"env XDG_STATE_HOME='$XDG_STATE_HOME' PROFLAB_HOME='$PROFLAB_HOME' TERM=screen '$PROFLAB' quiz 5; echo EXIT=\$?; sleep 30"
+$T kill-session -t q3
+S=q4
+wait_for "quiz 5 again" "question 1 of 6"
+keys Enter
+keys Space
+keys Enter
+keys Space
+keys Enter
+keys Space
+keys 1 0 0 Enter
+keys Space
+keys a Enter
+keys Space
+wait_for "quiz 5 question 6 from the learner's profile" "your last cpu profile of exercise"
+wait_for "a name like Markdown emphasis is shown as named" "a) __spin__"
+keys b Enter
+wait_for "and so is the answer" "The answer: a) __spin__"
