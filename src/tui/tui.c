@@ -220,6 +220,22 @@ static void set_status(struct app *a, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Scroll the main pane by d lines, within the document: its last line
+ * stays at the bottom of the pane at most. */
+static void scroll_by(struct app *a, long d)
+{
+	long max = (long)a->doc.nlines - main_h();
+	long t = (long)a->top + d;
+
+	if (max < 0)
+		max = 0;
+	if (t > max)
+		t = max;
+	if (t < 0)
+		t = 0;
+	a->top = (size_t)t;
+}
+
 static void layout(struct app *a)
 {
 	struct pf_err err = { 0 };
@@ -228,8 +244,7 @@ static void layout(struct app *a)
 	if (pf_doc_layout(&a->doc, a->md.data, a->md.len, main_w(), a->ascii ? PF_DOC_ASCII : 0,
 			  &err) < 0)
 		set_status(a, "%s", err.msg);
-	if (a->top >= a->doc.nlines)
-		a->top = a->doc.nlines ? a->doc.nlines - 1 : 0;
+	scroll_by(a, 0);
 }
 
 static void exercise_page(struct app *a, const struct item *it)
@@ -362,6 +377,30 @@ static void show(struct app *a, size_t idx, int keep_result)
 		quiz_page(a, it);
 	}
 	layout(a);
+}
+
+/*
+ * The exercise page again after an action, with the action's result in
+ * view: its first `##` heading (the page's own header has none) stays
+ * where it is when it is in the upper half of the pane, else goes to the
+ * top, so that a new hint or table is never above or below the view.
+ */
+static void show_result(struct app *a)
+{
+	size_t i, line;
+
+	show(a, a->shown, 1);
+	if (!a->result.len)
+		return;
+	for (i = 0; i < a->doc.nheadings; i++)
+		if (a->doc.headings[i].level == 2)
+			break;
+	if (i == a->doc.nheadings)
+		return;
+	line = a->doc.headings[i].line;
+	if (line < a->top || line >= a->top + (size_t)(main_h() / 2))
+		a->top = line;
+	scroll_by(a, 0);
 }
 
 /* ---- drawing ---- */
@@ -659,21 +698,25 @@ static void act_top(struct app *a, const struct item *it, int list)
 	if (cpu_profile_path(it, path, sizeof(path)) < 0) {
 		pf_buf_printf(&a->result, "## No profile yet\n\nPress **r** to run the exercise "
 					  "under the profiler first.\n");
+		set_status(a, "no profile yet: press r to run the exercise first");
 		return;
 	}
 	p = pf_profile_read(path, &err);
 	if (!p) {
 		pf_buf_printf(&a->result, "## Profile\n\n%s\n", err.msg);
+		set_status(a, "%s", err.msg);
 		return;
 	}
 	pf_report_opts_init(&o);
 	o.nodecount = 15;
 	if (!list) {
-		if (pf_report_top(p, &o, &out, &err) < 0)
+		if (pf_report_top(p, &o, &out, &err) < 0) {
 			pf_buf_printf(&a->result, "## top\n\n%s\n", err.msg);
-		else {
+			set_status(a, "top: %s", err.msg);
+		} else {
 			pf_buf_printf(&a->result, "## top (`proflab pprof -top -nodecount=15 %s`)\n", path);
 			append_code(&a->result, out.data);
+			set_status(a, "top of the last profile");
 		}
 	} else {
 		/* list the function with the most flat time: top's first row */
@@ -693,11 +736,13 @@ static void act_top(struct app *a, const struct item *it, int list)
 		}
 		pf_buf_release(&t);
 		pf_report_opts_init(&o);
-		if (!fn[0] || pf_report_list(p, fn, &o, &out, &err) < 0)
+		if (!fn[0] || pf_report_list(p, fn, &o, &out, &err) < 0) {
 			pf_buf_printf(&a->result, "## list\n\n%s\n", fn[0] ? err.msg : "the profile has no samples");
-		else {
+			set_status(a, "list: %s", fn[0] ? err.msg : "the profile has no samples");
+		} else {
 			pf_buf_printf(&a->result, "## list of the hottest function (`proflab pprof -list='%s'`)\n", fn);
 			append_code(&a->result, out.data);
+			set_status(a, "list of the hottest function in the last profile");
 		}
 	}
 	pf_buf_release(&out);
@@ -770,10 +815,14 @@ static void act_hint(struct app *a, const struct item *it)
 	struct pf_err err = { 0 };
 
 	pf_buf_truncate(&a->result, 0);
-	if (pf_exercise_hint(it->slug, &text, &idx, &total, &err) < 0)
+	if (pf_exercise_hint(it->slug, &text, &idx, &total, &err) < 0) {
 		pf_buf_printf(&a->result, "## Hint\n\n%s\n", err.msg);
-	else
+		set_status(a, "no hint: %s", err.msg);
+	} else {
 		pf_buf_printf(&a->result, "## Hint %u of %u\n\n%s\n", idx, total, text);
+		set_status(a, "hint %u of %u%s", idx, total,
+			   idx == total ? " (the last one)" : "");
+	}
 	free(text);
 	reload_state(a);
 }
@@ -905,20 +954,6 @@ static void act_quiz(struct app *a, const struct item *it)
 
 /* ---- input ---- */
 
-static void scroll_by(struct app *a, long d)
-{
-	long max = (long)a->doc.nlines - main_h();
-	long t = (long)a->top + d;
-
-	if (max < 0)
-		max = 0;
-	if (t > max)
-		t = max;
-	if (t < 0)
-		t = 0;
-	a->top = (size_t)t;
-}
-
 static void select_item(struct app *a, long idx)
 {
 	if (a->nitems == 0)
@@ -1041,23 +1076,23 @@ static void on_key(struct app *a, int ch)
 		switch (ch) {
 		case 'r':
 			act_run(a, it);
-			show(a, a->shown, 1);
+			show_result(a);
 			return;
 		case 'c':
 			act_check(a, it);
-			show(a, a->shown, 1);
+			show_result(a);
 			return;
 		case 'h':
 			act_hint(a, it);
-			show(a, a->shown, 1);
+			show_result(a);
 			return;
 		case 't':
 			act_top(a, it, 0);
-			show(a, a->shown, 1);
+			show_result(a);
 			return;
 		case 'l':
 			act_top(a, it, 1);
-			show(a, a->shown, 1);
+			show_result(a);
 			return;
 		case 'e':
 			act_edit(a, it);

@@ -53,6 +53,23 @@ keys Tab j
 wait_for "tui: exercise page" "Keys: r run"
 keys h
 wait_for "tui: h shows a hint" "Hint 1 of"
+# an action's result is scrolled into view, with a word on the status line
+# (at 100x30 the exercise page is longer than the pane)
+"${TM[@]}" resize-window -t t -x 100 -y 30
+wait_re "tui: laid out again at 100x30" "exercise 01-sales-report +[0-9]+%"
+keys Tab G
+wait_for "tui: at the end of the exercise page" "100%"
+keys h
+wait_for "tui: h at the end jumps to the new hint" "Hint 2 of 3"
+wait_for "tui: h says which hint on the status line" "hint 2 of 3"
+keys l
+wait_for "tui: l without a profile says so on the page" "No profile yet"
+wait_for "tui: and on the status line" "no profile yet: press r"
+keys G h
+wait_for "tui: h after l and G is on screen (not past the end)" "Hint 3 of 3"
+wait_for "tui: the last hint says so" "hint 3 of 3 (the last one)"
+keys Tab
+"${TM[@]}" resize-window -t t -x 130 -y 40
 
 # chapter 1 read to its end gets its mark in the contents
 keys k Tab G
