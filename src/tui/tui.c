@@ -1020,6 +1020,10 @@ static void on_key(struct app *a, int ch)
 	const struct item *it = a->shown < a->nitems ? &a->items[a->shown] : NULL;
 	int page = main_h() - 1;
 
+	if (ch == KEY_RESIZE) { /* keeps the help and the status message */
+		layout(a);
+		return;
+	}
 	if (a->help) {
 		a->help = 0;
 		if (ch != 'q')
@@ -1066,9 +1070,6 @@ static void on_key(struct app *a, int ch)
 	case 'b' - 'a' + 1: /* Ctrl-B */
 		scroll_by(a, -page);
 		return;
-	case KEY_RESIZE:
-		layout(a);
-		return;
 	default:
 		break;
 	}
@@ -1100,6 +1101,7 @@ static void on_key(struct app *a, int ch)
 			return;
 		case 'f':
 			act_flame(a, it);
+			layout(a); /* the view took any resize: lay out for the new size */
 			clearok(stdscr, TRUE);
 			return;
 		default:

@@ -55,10 +55,17 @@ wait_gone "actions: t replaces the list" "ROUTINE ====="
 keys f
 wait_for "actions: f opens the flame view" "Enter zoom"
 wait_for "actions: the flame view shows the hot frame" "is_lucky_receipt"
+# a resize while the flame view is open: the page is laid out for the new
+# width once it is left (at 150 columns the keys fit on one line)
+"${TM[@]}" resize-window -t t -x 150 -y 40
+wait_re "actions: the flame view follows the resize" "Enter zoom, Esc back, / search, q quit\]"
 keys q
 wait_gone "actions: q leaves the flame view" "Enter zoom"
 wait_for "actions: back on the exercise page" "proflab  exercise $EX"
 wait_for "actions: the page is drawn again" "Keys: r run"
+wait_for "actions: the page is laid out for the new width" "h next hint · t top · l list · f flame graph"
+"${TM[@]}" resize-window -t t -x 120 -y 40
+wait_re "actions: and again after the resize back" "│flame graph *$"
 
 # c: check the pristine program: it fails, with measured and wanted values
 keys c
