@@ -352,14 +352,16 @@ static int ask(const struct pf_quiz *q, size_t i, const char *mode, struct pf_qu
 	}
 }
 
-/* The verdict and the explanation; waits for a key. 0, or ST_QUIT. */
-static int feedback(const struct pf_quiz *q, size_t i, const char *mode,
-		    const struct pf_quiz_verdict *v, const char *ans, const struct answer_state *st)
+/* Draw the verdict and the explanation. */
+static void draw_feedback(const struct pf_quiz *q, size_t i, const char *mode,
+			  const struct pf_quiz_verdict *v, const char *ans,
+			  const struct answer_state *st)
 {
 	const struct pf_quiz_question *qq = &q->q[i];
 	enum pf_quiz_type t = pf_quiz_answer_type(qq);
+	struct pf_buf b = PF_BUF_INIT;
 	char line[700];
-	int y, ch;
+	int y;
 
 	erase();
 	draw_header(q, i, mode);
@@ -369,25 +371,42 @@ static int feedback(const struct pf_quiz *q, size_t i, const char *mode,
 		mvaddnstr(y - 1, 4, line, COLS - 6);
 		y++;
 	}
-	{
-		struct pf_buf b = PF_BUF_INIT;
-
-		/* a profile question's answer is a function name, not Markdown */
-		if (v->correct)
-			pf_buf_puts(&b, "Right!");
-		else if (qq->type == PF_QUIZ_PROFILE) {
-			pf_buf_puts(&b, "Wrong. The answer: ");
-			literal_md(v->expected, &b);
-		} else {
-			pf_buf_printf(&b, "Wrong. The answer: %s", v->expected);
-		}
-		y = draw_wrapped(y, 2, NULL, b.data, A_BOLD);
-		pf_buf_release(&b);
+	/* a profile question's answer is a function name, not Markdown */
+	if (v->correct)
+		pf_buf_puts(&b, "Right!");
+	else if (qq->type == PF_QUIZ_PROFILE) {
+		pf_buf_puts(&b, "Wrong. The answer: ");
+		literal_md(v->expected, &b);
+	} else {
+		pf_buf_printf(&b, "Wrong. The answer: %s", v->expected);
 	}
-	y = draw_wrapped(y + 1, 2, NULL, qq->explanation, 0);
+	y = draw_wrapped(y, 2, NULL, b.data, A_BOLD);
+	pf_buf_release(&b);
+	draw_wrapped(y + 1, 2, NULL, qq->explanation, 0);
 	draw_help("any key: next question  q quit");
 	refresh();
-	ch = getch();
+}
+
+/* The verdict and the explanation until a key is pressed: a resize draws
+ * them again, a mouse event (a click, the wheel) is no key. 0, or
+ * ST_QUIT. */
+static int feedback(const struct pf_quiz *q, size_t i, const char *mode,
+		    const struct pf_quiz_verdict *v, const char *ans, const struct answer_state *st)
+{
+	int ch;
+
+	for (;;) {
+		draw_feedback(q, i, mode, v, ans, st);
+		ch = getch();
+		if (ch == KEY_MOUSE) {
+			MEVENT ev;
+
+			(void)getmouse(&ev);
+			continue;
+		}
+		if (ch != KEY_RESIZE)
+			break;
+	}
 	return ch == 'q' || ch == 'Q' || ch == KEY_ESC ? ST_QUIT : 0;
 }
 

@@ -43,6 +43,17 @@ wait_for "long choice continues indented" "       measures it"
 keys a Enter
 wait_for "wrong answer flagged with the right one" "Wrong. The answer: b) Because guesses"
 wait_for "explanation after a wrong answer" "Never optimise without data."
+# a resize redraws the explanation; the mouse wheel is no key
+$T resize-window -t "$S" -x 90 -y 30
+sleep 0.5
+wait_for "a resize keeps the explanation" "Never optimise without data."
+wait_for "a resize stays on question 2" "question 2 of 6"
+keys -l $'\033[M`!!'
+keys -l $'\033[M !!'
+wait_for "a mouse event keeps the explanation" "Never optimise without data."
+wait_for "a mouse event stays on question 2" "question 2 of 6"
+$T resize-window -t "$S" -x 100 -y 32
+sleep 0.5
 keys Space
 
 # 3, 4: typed text answers.
