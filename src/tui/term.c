@@ -11,7 +11,7 @@
 static int active;
 static struct termios saved_tio;
 static int have_tio;
-static char leave_seq[128]; /* rmcup, cnorm, sgr0 and mouse off, for handlers */
+static char leave_seq[128]; /* sgr0, cnorm, rmkx, rmcup, for handlers (and mouse off) */
 static size_t leave_len;
 /* Deferred mode: SIGINT, SIGTERM and SIGHUP only record themselves, and
  * the caller acts on them at a safe point of its loop. */
@@ -88,6 +88,7 @@ int pf_term_start(void)
 	leave_len = 0;
 	append_cap("sgr0");
 	append_cap("cnorm");
+	append_cap("rmkx"); /* keypad(stdscr, TRUE) put the keypad in application mode */
 	append_cap("rmcup");
 	install_handlers();
 	cbreak();

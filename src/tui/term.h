@@ -6,9 +6,10 @@
  *
  * Restoration: pf_term_start() installs handlers for SIGINT, SIGTERM,
  * SIGHUP, SIGQUIT and the crash signals (SEGV, BUS, FPE, ILL, ABRT). A
- * handler leaves the alternate screen, shows the cursor and puts back the
- * terminal modes saved at start (only write() and tcsetattr(), both
- * async-signal-safe), then re-raises the signal with its default action.
+ * handler turns the mouse and the keypad's application mode off, leaves
+ * the alternate screen, shows the cursor and puts back the terminal modes
+ * saved at start (only write() and tcsetattr(), both async-signal-safe),
+ * then re-raises the signal with its default action.
  *
  * Deferred signals: while pf_term_defer_signals(1) is in effect, SIGINT,
  * SIGTERM and SIGHUP only record themselves (the first one wins) and

@@ -145,6 +145,31 @@ wait_for "resume: opens exercise 05 after SIGKILL" "proflab  exercise 05-catalog
 keys q
 wait_for "resume: the last q" "STATUS=0"
 
+# Ctrl-C inside the quiz view and the flame view (their own key loops, where
+# signals act at once): the keypad leaves application mode too
+keypad() { "${TM[@]}" display -p -t t '#{keypad_cursor_flag}#{keypad_flag}'; }
+prof=$PROFLAB_HOME/exercises/01-sales-report/profiles
+mkdir -p "$prof"
+cp "$ROOT/quizzes/profiles/01-sales-report.cpu.pb.gz" "$prof/cpu.pb.gz"
+for view in quiz flame; do
+	keys "clear; $PROFLAB" Enter
+	wait_for "keypad: running for the $view view" "proflab  "
+	keys Tab g
+	want="proflab  quiz 1"
+	[ $view = flame ] && want="proflab  exercise 01-sales-report"
+	for ((i = 0; i < 40; i++)); do on_screen "$want" && break; keys j; sleep 0.1; done
+	if [ $view = quiz ]; then keys Enter; wait_for "keypad: in the quiz" "question 1 of"; else keys f; wait_for "keypad: in the flame view" "Enter zoom"; fi
+	expect_eq "keypad: application mode in the $view view" "$(keypad)" "11"
+	pid=$(tui_pid)
+	keys C-c
+	for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	sleep 0.3
+	expect_eq "keypad: normal mode after Ctrl-C in the $view view" "$(keypad)" "00"
+	keys "stty -g > $TMP/stty.$view" Enter
+	sleep 0.3
+	if cmp -s "$TMP/stty.before" "$TMP/stty.$view"; then pass "keypad: terminal modes restored after Ctrl-C in the $view view"; else fail "keypad: terminal modes restored after Ctrl-C in the $view view"; fi
+done
+
 # a crash: SIGSEGV restores the terminal and dies of it
 keys "clear; stty -g > $TMP/stty.before2; $PROFLAB; echo STATUS=\$?; stty -g > $TMP/stty.segv" Enter
 wait_for "signals: running before the crash" "proflab  "
