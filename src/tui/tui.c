@@ -434,28 +434,41 @@ static void item_label(const struct app *a, const struct item *it, char *dst, si
 	}
 }
 
+/* The help overlay: every key on_key() handles, in a box sized to the
+ * text (and clipped to the screen when the screen is smaller). */
 static void draw_help(void)
 {
 	static const char *const lines[] = {
 		"Keys",
 		"",
-		"j k, Down Up      scroll a line / move in the contents",
-		"Space PgDn, b PgUp  a page down / up",
-		"g G, Home End     top / bottom",
-		"/ n N             search, next match, previous match",
-		"Tab               switch between contents and page",
-		"Enter             open the selected item / take the quiz",
-		"mouse             wheel scrolls, click selects",
+		"j k, Down Up       move in the contents / scroll the page a line",
+		"Enter Right l      open the selected item in the page",
+		"Space PgDn Ctrl-F  a page down",
+		"b PgUp Ctrl-B      a page up",
+		"d u                half a page down / up in the page",
+		"g G, Home End      first / last item, top / bottom of the page",
+		"/ n N              search, next match, previous match",
+		"Tab Shift-Tab      switch between contents and page",
+		"Esc Left           from the page back to the contents",
+		"mouse              the wheel scrolls, a click selects",
 		"",
-		"On an exercise:",
-		"r run   e edit   c check   h hint",
-		"t top   l list   f flame graph",
+		"On an exercise:    r run   e edit   c check   h hint",
+		"                   t top   l list   f flame graph",
+		"On a quiz:         Enter takes it",
 		"",
-		"?  this help      q  quit (you resume here next time)",
+		"?  this help       q  quit (you resume here next time)",
 	};
-	int n = (int)(sizeof(lines) / sizeof(lines[0])), w = 58, h = n + 4;
-	int y = (LINES - h) / 2, x = (COLS - w) / 2, i;
+	int n = (int)(sizeof(lines) / sizeof(lines[0])), tw = 0, w, h, y, x, i;
 
+	for (i = 0; i < n; i++) {
+		int lw = pf_doc_strwidth(lines[i], strlen(lines[i]));
+
+		tw = lw > tw ? lw : tw;
+	}
+	w = tw + 6 < COLS ? tw + 6 : COLS;
+	h = n + 4 < LINES ? n + 4 : LINES;
+	y = (LINES - h) / 2;
+	x = (COLS - w) / 2;
 	for (i = 0; i < h; i++)
 		mvhline(y + i, x, ' ', w);
 	attron(A_BOLD);
@@ -468,7 +481,7 @@ static void draw_help(void)
 	mvaddch(y + h - 1, x, ACS_LLCORNER);
 	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
 	attroff(A_BOLD);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && i < h - 4; i++)
 		pf_term_put(y + 2 + i, x + 3, w - 6, lines[i], i == 0 ? A_BOLD : A_NORMAL);
 }
 

@@ -39,6 +39,14 @@ wait_for "tui: search reports a miss" "Pattern not found"
 # help overlay
 keys '?'
 wait_for "tui: ? shows the help" "this help"
+wait_for "tui: the help's lines are whole" "q  quit (you resume here next time)"
+wait_for "tui: the help's widest line is whole" "move in the contents / scroll the page a line"
+wait_for "tui: the help lists d and u" "half a page down / up"
+wait_for "tui: the help lists Esc and Left" "Esc Left"
+"${TM[@]}" resize-window -t t -x 80 -y 24
+wait_for "tui: the help fits 80x24 (top)" "Keys"
+wait_for "tui: the help fits 80x24 (bottom)" "q  quit (you resume here next time)"
+"${TM[@]}" resize-window -t t -x 120 -y 36
 keys x
 wait_gone "tui: any key closes the help" "this help"
 
