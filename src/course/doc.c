@@ -59,6 +59,7 @@ struct ctx {
 	struct pf_doc *out;
 	int width;
 	const struct glyphs *g;
+	int ascii;         /* PF_DOC_ASCII: the text too is made ASCII */
 	struct prefix pre[MAX_DEPTH];
 	int npre;
 	int prefix_w;      /* display width of the prefixes */
@@ -175,6 +176,81 @@ int pf_doc_locale_is_utf8(void)
 	const char *cs = nl_langinfo(CODESET);
 
 	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+/* ---- ASCII transliteration ---- */
+
+/* What a character becomes where the locale cannot show UTF-8; any other
+ * character becomes "?". The one table for all the course's screens. */
+static const struct {
+	const char *utf8, *ascii;
+} translit[] = {
+	{ "—", "--" }, { "–", "-" },   { "→", "->" }, { "←", "<-" },  { "·", "-" },
+	{ "…", "..." }, { "‘", "'" },  { "’", "'" },  { "“", "\"" }, { "”", "\"" },
+	{ "×", "x" },   { "≤", "<=" }, { "≥", ">=" }, { "≠", "!=" },  { "√", "sqrt " },
+	{ "²", "^2" },  { "³", "^3" }, { "µ", "u" },  { "•", "*" },   { "✓", "*" },
+	{ "✗", "x" },   { "\u00a0", " " },
+};
+
+static int is_ascii(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+int pf_doc_ascii(const char *s, size_t n, struct pf_buf *out)
+{
+	size_t i = 0, j, k;
+	int rc = 0;
+
+	while (i < n && rc == 0) {
+		const char *rep = "?";
+		wchar_t wc;
+		size_t len;
+
+		for (j = i; j < n && (unsigned char)s[j] < 0x80; j++)
+			;
+		if (j > i) {
+			rc = pf_buf_append(out, s + i, j - i);
+			i = j;
+			continue;
+		}
+		len = utf8_decode(s + i, n - i, &wc);
+		for (k = 0; k < sizeof(translit) / sizeof(translit[0]); k++)
+			if (strlen(translit[k].utf8) == len && memcmp(translit[k].utf8, s + i, len) == 0)
+				rep = translit[k].ascii;
+		/* combining marks, zero-width characters, variation selectors */
+		if ((wc >= 0x300 && wc <= 0x36f) || (wc >= 0x200b && wc <= 0x200f) ||
+		    (wc >= 0xfe00 && wc <= 0xfe0f))
+			rep = "";
+		rc = pf_buf_puts(out, rep);
+		i += len;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* Make b ASCII in place (see pf_doc_ascii). 0, or -1 out of memory. */
+static int ascii_in_place(struct pf_buf *b)
+{
+	struct pf_buf t = PF_BUF_INIT;
+
+	if (is_ascii(b->data, b->len))
+		return 0;
+	if (pf_doc_ascii(b->data, b->len, &t) < 0) {
+		pf_buf_release(&t);
+		return -1;
+	}
+	pf_buf_truncate(b, 0);
+	if (pf_buf_append(b, t.data, t.len) < 0) {
+		pf_buf_release(&t);
+		return -1;
+	}
+	pf_buf_release(&t);
+	return 0;
 }
 
 /* ---- the output document ---- */
@@ -401,15 +477,26 @@ static void inl_reset(struct inl *in)
 
 static void inl_add(struct ctx *c, struct inl *in, const char *s, size_t n, uint32_t style)
 {
+	struct pf_buf t = PF_BUF_INIT;
 	size_t i, at = in->text.len;
 
+	if (c->ascii && !is_ascii(s, n)) {
+		if (pf_doc_ascii(s, n, &t) < 0) {
+			c->oom = 1;
+			goto out;
+		}
+		s = t.data;
+		n = t.len;
+	}
 	if (grow((void **)&in->style, &in->astyle, at + n + 1, sizeof(*in->style)) < 0 ||
 	    pf_buf_append(&in->text, s, n) < 0) {
 		c->oom = 1;
-		return;
+		goto out;
 	}
 	for (i = 0; i < n; i++)
 		in->style[at + i] = style;
+out:
+	pf_buf_release(&t);
 }
 
 static void inl_adds(struct ctx *c, struct inl *in, const char *s, uint32_t style)
@@ -656,6 +743,10 @@ static int add_heading(struct ctx *c, cmark_node *n, int level)
 	if (grow((void **)&d->headings, &d->aheadings, d->nheadings + 1, sizeof(*d->headings)) < 0)
 		return -1;
 	plain_text(n, &txt);
+	if (c->ascii && ascii_in_place(&txt) < 0) {
+		pf_buf_release(&txt);
+		return -1;
+	}
 	h = &d->headings[d->nheadings++];
 	h->level = level;
 	h->line = d->nlines;
@@ -775,6 +866,8 @@ static void code_block(struct ctx *c, cmark_node *n, int html)
 		size_t i = 0;
 
 		expand_tabs(p, ln, &line);
+		if (c->ascii && ascii_in_place(&line) < 0)
+			c->oom = 1;
 		inl_reset(&c->inl);
 		inl_add(c, &c->inl, line.data, line.len, PF_DS_BLOCK);
 		if (!c->oom && line.len)
@@ -1036,6 +1129,7 @@ static void table(struct ctx *c, cmark_node *n)
 			sc.out = &sub[i];
 			sc.width = colw[i];
 			sc.g = c->g;
+			sc.ascii = c->ascii;
 			if (cells[r * ncols + i].in.text.len) {
 				wrap(&sc, &cells[r * ncols + i].in, 0);
 			}
@@ -1177,6 +1271,7 @@ int pf_doc_layout(struct pf_doc *doc, const char *md, size_t len, int width, int
 	c.out = doc;
 	c.width = width;
 	c.g = (flags & PF_DOC_ASCII) ? &ascii_glyphs : &utf8_glyphs;
+	c.ascii = (flags & PF_DOC_ASCII) != 0;
 	c.tight = 0;
 	pf_buf_init(&c.inl.text, 0);
 	root = parse(md, len);

@@ -10,8 +10,9 @@
  *
  * Widths are terminal columns (wcwidth of each character, whatever the
  * process locale), so wide and combining characters line up. With
- * PF_DOC_ASCII the decorations the engine adds (bullets, rules, table
- * borders, quote bars) are plain ASCII; the chapter's own text is kept.
+ * PF_DOC_ASCII (a locale that is not UTF-8) the decorations the engine
+ * adds (bullets, rules, table borders, quote bars) are plain ASCII and the
+ * text is transliterated by pf_doc_ascii(), so every line is ASCII.
  *
  * Life cycle: pf_doc_layout() fills a caller-owned struct pf_doc, which
  * the caller reads directly (lines, spans, text, headings; all read-only)
@@ -112,5 +113,15 @@ int pf_doc_strwidth(const char *s, size_t n);
 
 /* Whether the process locale uses UTF-8 (decides PF_DOC_ASCII). */
 int pf_doc_locale_is_utf8(void);
+
+/*
+ * Append the UTF-8 text s of n bytes to out transliterated to ASCII, for
+ * a terminal whose locale is not UTF-8: "—" becomes "--", "→" "->", "·"
+ * "-", "…" "..." (and a few more: quotes, ≤, ×, ²...); combining marks
+ * and zero-width characters disappear; any other character becomes "?".
+ * The layout does this itself under PF_DOC_ASCII; back-ends call it for
+ * text they draw outside a document. 0, or -1 out of memory.
+ */
+int pf_doc_ascii(const char *s, size_t n, struct pf_buf *out);
 
 #endif

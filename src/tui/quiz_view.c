@@ -139,16 +139,12 @@ static void draw_header(const struct pf_quiz *q, size_t i, const char *mode)
 	char line[256];
 
 	pf_fmt(line, sizeof(line), "%s - question %zu of %zu%s", q->title, i + 1, q->n, mode);
-	attron(A_BOLD);
-	mvaddnstr(0, 0, line, COLS - 1);
-	attroff(A_BOLD);
+	pf_term_put(0, 0, COLS - 1, line, A_BOLD);
 }
 
 static void draw_help(const char *text)
 {
-	attron(A_DIM);
-	mvaddnstr(LINES - 1, 0, text, COLS - 1);
-	attroff(A_DIM);
+	pf_term_put(LINES - 1, 0, COLS - 1, text, A_DIM);
 }
 
 /* The question, its choices or input line; returns the next free row. */
@@ -264,9 +260,7 @@ static int ask(const struct pf_quiz *q, size_t i, const char *mode, struct pf_qu
 		draw_header(q, i, mode);
 		y = draw_question(q, i, &st, 1);
 		if (st.status[0]) {
-			attron(A_BOLD);
-			mvaddnstr(y, 2, st.status, COLS - 4);
-			attroff(A_BOLD);
+			pf_term_put(y, 2, COLS - 4, st.status, A_BOLD);
 		}
 		draw_help(help_for(t, st.grabbed));
 		if (t == PF_QUIZ_NUMBER || t == PF_QUIZ_TEXT)
@@ -439,8 +433,8 @@ static int summary(const struct pf_quiz *q, const struct pf_quiz_view_result *re
 
 	for (;;) {
 		erase();
+		pf_term_put(0, 0, COLS - 1, q->title, A_BOLD);
 		attron(A_BOLD);
-		mvaddnstr(0, 0, q->title, COLS - 1);
 		pf_fmt(line, sizeof(line), "Your score: %d/%d (%.0f%%)", res->score, res->total,
 		       100.0 * res->score / res->total);
 		mvaddnstr(y, 2, line, COLS - 4);
@@ -457,7 +451,7 @@ static int summary(const struct pf_quiz *q, const struct pf_quiz_view_result *re
 			pf_fmt(line, sizeof(line), "Every question answered right.");
 		mvaddnstr(y + 3, 2, line, COLS - 4);
 		if (res->warning[0])
-			mvaddnstr(y + 5, 2, res->warning, COLS - 4);
+			pf_term_put(y + 5, 2, COLS - 4, res->warning, A_NORMAL);
 		draw_help(missed ? "r retry the missed questions  q quit" : "q quit");
 		refresh();
 		ch = getch();

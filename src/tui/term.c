@@ -251,11 +251,16 @@ static void put_clipped(const char *s, size_t n, int *room, unsigned long attr)
 
 void pf_term_put(int y, int x, int w, const char *s, unsigned long attr)
 {
+	struct pf_buf t = PF_BUF_INIT;
 	int room = w;
 
+	/* the same transliteration as the documents laid out for ASCII */
+	if (pf_term_ascii() && pf_doc_ascii(s, strlen(s), &t) == 0)
+		s = t.data;
 	move(y, x);
 	put_clipped(s, strlen(s), &room, attr);
 	attrset(A_NORMAL);
+	pf_buf_release(&t);
 }
 
 void pf_term_draw_line(const struct pf_doc *doc, size_t i, int y, int x, int w,

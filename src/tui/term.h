@@ -59,7 +59,8 @@ unsigned long pf_term_attr(uint32_t style);
 void pf_term_draw_line(const struct pf_doc *doc, size_t i, int y, int x, int w,
 		       size_t match_off, size_t match_len);
 
-/* Write s at (y, x), clipped to w columns (UTF-8 aware), with attr. */
+/* Write s at (y, x), clipped to w columns (UTF-8 aware), with attr;
+ * transliterated to ASCII (pf_doc_ascii()) when pf_term_ascii(). */
 void pf_term_put(int y, int x, int w, const char *s, unsigned long attr);
 
 #endif

@@ -99,6 +99,22 @@ wait_for "tui: resumes where the learner left off" "proflab  2. CPU profiling"
 keys q
 wait_for "tui: second quit" "EXITED=0"
 
+# a locale without UTF-8: the text is transliterated to ASCII (the dash and
+# the dots of the exercise page's header, the chapter's arrows), never
+# passed through as bytes that curses shows as ~@ escapes
+keys "clear; LANG=C LC_ALL=C $PROFLAB; echo EXITED=\$?" Enter
+wait_for "ascii: starts" "proflab  2. CPU profiling"
+keys Tab
+for ((i = 0; i < 10; i++)); do on_screen "proflab  exercise 02-" && break; keys j; sleep 0.1; done
+wait_for "ascii: the exercise page" "Keys: r run - e edit the source - c check the fix"
+wait_re "ascii: the em dash becomes --" "An access-log analyser with a quadratic lookup -- status"
+if screen | grep -qE '~@|M-'; then fail "ascii: no escaped bytes on screen" "$(screen)"; else pass "ascii: no escaped bytes on screen"; fi
+if screen | LC_ALL=C grep -q $'[\x80-\xff]'; then fail "ascii: nothing but ASCII on screen" "$(screen)"; else pass "ascii: nothing but ASCII on screen"; fi
+keys k
+wait_for "ascii: back on chapter 2" "proflab  2. CPU profiling"
+keys q
+wait_for "ascii: quits" "EXITED=0"
+
 # SIGTERM restores the terminal and the process dies of it
 keys "clear; $PROFLAB; echo STATUS=\$?; stty -g > $TMP/stty.after3" Enter
 wait_for "tui: running again" "proflab  "

@@ -216,6 +216,45 @@ static void test_ascii(void)
 	pf_doc_release(&doc);
 }
 
+/* Non-ASCII text under PF_DOC_ASCII: transliterated, in every kind of
+ * block, so that a terminal without UTF-8 shows it and widths hold. */
+static void test_ascii_text(void)
+{
+	const char *md = "# Flame graphs \xe2\x80\x94 a tour\n\n"
+			 "Flat \xe2\x86\x92 cum \xc2\xb7 a \xc3\x97 b \xe2\x89\xa4 n\xc2\xb2"
+			 "\xe2\x80\xa6 caf\xc3\xa9 cafe\xcc\x81 \xe2\x98\x83\n\n"
+			 "```text\nx \xe2\x80\x94 y\n```\n\n"
+			 "| a\xe2\x80\xa6 | b |\n|---|---|\n| \xe2\x86\x92 | 1 |\n";
+	const char *text = "a \xe2\x80\x94 b \xe2\x86\x92 c \xc2\xb7 d\xe2\x80\xa6 e\xc2\xb2 "
+			   "\xe2\x98\x83 \xff";
+	struct pf_buf out = PF_BUF_INIT, t = PF_BUF_INIT;
+	struct pf_doc doc;
+	size_t i;
+
+	CHECK(pf_doc_ascii(text, strlen(text), &t) == 0);
+	CHECK_STR(t.data, "a -- b -> c - d... e^2 ? ?");
+	CHECK(pf_doc_layout(&doc, md, strlen(md), 80, PF_DOC_ASCII, NULL) == 0);
+	CHECK(pf_render_plain(&doc, 0, &out) == 0);
+	for (i = 0; i < out.len; i++)
+		CHECK((unsigned char)out.data[i] < 0x80);
+	CHECK(strstr(out.data, "Flame graphs -- a tour") != NULL);
+	CHECK(strstr(out.data, "Flat -> cum - a x b <= n^2...") != NULL);
+	CHECK(strstr(out.data, "caf? cafe ?") != NULL);
+	CHECK(strstr(out.data, "x -- y") != NULL);
+	CHECK(strstr(out.data, "| a... |") != NULL);
+	CHECK(doc.nheadings > 0 && strcmp(doc.headings[0].text, "Flame graphs -- a tour") == 0);
+	for (i = 0; i < doc.nlines; i++) { /* one column per byte */
+		struct pf_buf l = PF_BUF_INIT;
+
+		pf_doc_line_text(&doc, i, &l);
+		CHECK_INT(doc.lines[i].width, l.len);
+		pf_buf_release(&l);
+	}
+	pf_buf_release(&t);
+	pf_buf_release(&out);
+	pf_doc_release(&doc);
+}
+
 static void test_widths(void)
 {
 	CHECK_INT(pf_doc_strwidth("abc", 3), 3);
@@ -283,6 +322,7 @@ int main(void)
 	T_RUN(test_colour_and_styles);
 	T_RUN(test_sections);
 	T_RUN(test_ascii);
+	T_RUN(test_ascii_text);
 	T_RUN(test_widths);
 	T_RUN(test_highlight);
 	T_RUN(test_pathological);
