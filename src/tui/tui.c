@@ -485,6 +485,32 @@ static void draw_help(void)
 		pf_term_put(y + 2 + i, x + 3, w - 6, lines[i], i == 0 ? A_BOLD : A_NORMAL);
 }
 
+/* s from the top left of the screen, wrapped between words at the
+ * screen's width (for a screen too small for the layout engine). */
+static void put_words(const char *s, unsigned long attr)
+{
+	struct pf_buf line = PF_BUF_INIT;
+	int y = 0;
+
+	while (*s && y < LINES) {
+		size_t n = strcspn(s, " ");
+		int lw = pf_doc_strwidth(line.data, line.len);
+
+		if (line.len && lw + 1 + pf_doc_strwidth(s, n) > COLS) {
+			pf_term_put(y++, 0, COLS, line.data, attr);
+			pf_buf_truncate(&line, 0);
+		}
+		if (line.len)
+			pf_buf_putc(&line, ' ');
+		pf_buf_append(&line, s, n);
+		s += n;
+		s += strspn(s, " ");
+	}
+	if (line.len && y < LINES)
+		pf_term_put(y, 0, COLS, line.data, attr);
+	pf_buf_release(&line);
+}
+
 static void draw(struct app *a)
 {
 	int h = main_h(), y, x = main_x(), w = main_w();
@@ -493,10 +519,9 @@ static void draw(struct app *a)
 
 	erase();
 	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
-		pf_fmt(buf, sizeof(buf), "proflab needs a terminal of at least %dx%d; this one is %dx%d.",
-		       MIN_COLS, MIN_ROWS, COLS, LINES);
-		pf_term_put(0, 0, COLS, buf, A_BOLD);
-		pf_term_put(1, 0, COLS, "Enlarge the window, or press q to quit.", A_NORMAL);
+		pf_fmt(buf, sizeof(buf), "Too small: %dx%d. proflab needs %dx%d. Enlarge the "
+					 "window or press q.", COLS, LINES, MIN_COLS, MIN_ROWS);
+		put_words(buf, A_BOLD);
 		refresh();
 		return;
 	}

@@ -52,7 +52,13 @@ wait_gone "tui: any key closes the help" "this help"
 
 # resize below the minimum and back
 "${TM[@]}" resize-window -t t -x 70 -y 20
-wait_for "tui: too small says so" "needs a terminal of at least 80x24"
+wait_for "tui: too small says so" "Too small: 70x20. proflab needs 80x24. Enlarge the window or"
+# very small: the message wraps between words and every word is there
+"${TM[@]}" resize-window -t t -x 20 -y 5
+wait_for "tui: 20x5: the size" "Too small: 20x5."
+wait_for "tui: 20x5: what is needed" "proflab needs 80x24."
+wait_for "tui: 20x5: what to do" "Enlarge the window"
+wait_for "tui: 20x5: the way out" "or press q."
 "${TM[@]}" resize-window -t t -x 130 -y 40
 wait_for "tui: back to normal after resize" "proflab  1. The profiling workflow"
 
