@@ -713,15 +713,37 @@ static void append_code(struct pf_buf *md, const char *text)
 	pf_buf_puts(md, "```\n");
 }
 
-static int cpu_profile_path(const struct item *it, char *dst, size_t size)
+/*
+ * The newest CPU profile of the exercise: the last run's (cpu.pb.gz) or
+ * the last check's run of the learner's version (check-cpu.pb.gz, see
+ * exercise.h), whichever was written last; *from says which ("run" or
+ * "check"). 0, or -1 when there is neither.
+ */
+static int cpu_profile_path(const struct item *it, char *dst, size_t size, const char **from)
 {
-	char dir[4096];
+	static const char *const names[] = { "cpu.pb.gz", "check-cpu.pb.gz" };
+	static const char *const froms[] = { "run", "check" };
+	char dir[4096], path[4200];
+	struct timespec newest = { 0, 0 };
 	struct stat st;
+	int found = -1;
+	size_t i;
 
 	if (pf_exercise_workdir(it->slug, dir, sizeof(dir), NULL) < 0)
 		return -1;
-	pf_fmt(dst, size, "%s/profiles/cpu.pb.gz", dir);
-	return stat(dst, &st) == 0 ? 0 : -1;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		pf_fmt(path, sizeof(path), "%s/profiles/%s", dir, names[i]);
+		if (stat(path, &st) < 0)
+			continue;
+		if (found < 0 || st.st_mtim.tv_sec > newest.tv_sec ||
+		    (st.st_mtim.tv_sec == newest.tv_sec && st.st_mtim.tv_nsec > newest.tv_nsec)) {
+			newest = st.st_mtim;
+			found = (int)i;
+			pf_fmt(dst, size, "%s", path);
+			*from = froms[i];
+		}
+	}
+	return found < 0 ? -1 : 0;
 }
 
 static void act_top(struct app *a, const struct item *it, int list)
@@ -731,9 +753,10 @@ static void act_top(struct app *a, const struct item *it, int list)
 	struct pf_profile *p;
 	struct pf_report_opts o;
 	struct pf_buf out = PF_BUF_INIT;
+	const char *from = "";
 
 	pf_buf_truncate(&a->result, 0);
-	if (cpu_profile_path(it, path, sizeof(path)) < 0) {
+	if (cpu_profile_path(it, path, sizeof(path), &from) < 0) {
 		pf_buf_printf(&a->result, "## No profile yet\n\nPress **r** to run the exercise "
 					  "under the profiler first.\n");
 		set_status(a, "no profile yet: press r to run the exercise first");
@@ -752,9 +775,10 @@ static void act_top(struct app *a, const struct item *it, int list)
 			pf_buf_printf(&a->result, "## top\n\n%s\n", err.msg);
 			set_status(a, "top: %s", err.msg);
 		} else {
-			pf_buf_printf(&a->result, "## top (`proflab pprof -top -nodecount=15 %s`)\n", path);
+			pf_buf_printf(&a->result, "## top of your last %s's profile\n\n"
+						  "`proflab pprof -top -nodecount=15 %s`\n", from, path);
 			append_code(&a->result, out.data);
-			set_status(a, "top of the last profile");
+			set_status(a, "top of your last %s's profile", from);
 		}
 	} else {
 		/* list the function with the most flat time: top's first row */
@@ -778,9 +802,10 @@ static void act_top(struct app *a, const struct item *it, int list)
 			pf_buf_printf(&a->result, "## list\n\n%s\n", fn[0] ? err.msg : "the profile has no samples");
 			set_status(a, "list: %s", fn[0] ? err.msg : "the profile has no samples");
 		} else {
-			pf_buf_printf(&a->result, "## list of the hottest function (`proflab pprof -list='%s'`)\n", fn);
+			pf_buf_printf(&a->result, "## list of the hottest function in your last %s's "
+						  "profile\n\n`proflab pprof -list='%s' %s`\n", from, fn, path);
 			append_code(&a->result, out.data);
-			set_status(a, "list of the hottest function in the last profile");
+			set_status(a, "list of the hottest function in your last %s's profile", from);
 		}
 	}
 	pf_buf_release(&out);
@@ -928,16 +953,17 @@ static void act_edit(struct app *a, const struct item *it)
 
 static void act_flame(struct app *a, const struct item *it)
 {
-	char path[4096];
+	char path[4096], title[4200];
 	struct pf_err err = { 0 };
 	struct pf_profile *p;
 	struct pf_flame *fg;
+	const char *from = "";
 
 	if (!pf_flame_view_embed) {
 		set_status(a, "the flame graph view is not available yet in this build");
 		return;
 	}
-	if (cpu_profile_path(it, path, sizeof(path)) < 0) {
+	if (cpu_profile_path(it, path, sizeof(path), &from) < 0) {
 		set_status(a, "no profile yet: press r to run the exercise first");
 		return;
 	}
@@ -953,7 +979,8 @@ static void act_flame(struct app *a, const struct item *it)
 		/* the view has its own key loop: signals act at once there */
 		position_save(a);
 		pf_term_defer_signals(0);
-		pf_flame_view_embed(fg, path, 0, 0, 0, 0);
+		pf_fmt(title, sizeof(title), "your last %s: %s", from, path);
+		pf_flame_view_embed(fg, title, 0, 0, 0, 0);
 		pf_term_defer_signals(1);
 	}
 	pf_flame_free(fg);

@@ -49,6 +49,7 @@ wait_re "actions: l shows source lines with their time" "[0-9.]+m?s +[0-9.]+m?s 
 # t: top again
 keys t
 wait_for "actions: t shows top" "Showing nodes accounting for"
+wait_for "actions: t says whose profile it is" "top of your last run's profile"
 wait_gone "actions: t replaces the list" "ROUTINE ====="
 
 # f: the flame view, q back to the course
@@ -77,6 +78,11 @@ wait_re "actions: a CPU criterion is measured and fails" "samples in is_lucky_re
 wait_for "actions: the status says it did not pass" "not passed yet"
 wait_for "actions: the contents marks the failure" "✗ exercise $EX"
 wait_for "actions: the page shows the status" "status: failed"
+# t after a check: the newest profile is the check's run of the learner's
+# version, not the older run's
+keys t
+wait_for "actions: t after a check shows the check's profile" "top of your last check's profile"
+wait_for "actions: the check's profile file" "/profiles/check-cpu.pb.gz"
 
 # e: the editor gets a terminal in its normal modes, curses comes back
 sum_before=$(md5sum <"$SRC")
