@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../base/buf.h"
 #include "../base/paths.h"
@@ -115,35 +116,54 @@ const struct pf_lesson *pf_lessons_find(const struct pf_lessons *ls, const char 
 	return NULL;
 }
 
+/* The exercise number a reference at p names, or 0: "proflab run|check|
+ * hint|reset NN" (a command the chapter shows) or "Exercise NN" in the
+ * prose (either case, a word of its own: "exercise 05 is..."). */
+static long exercise_ref_at(const char *start, const char *p)
+{
+	static const char *const refs[] = { "proflab run ", "proflab check ", "proflab hint ",
+					    "proflab reset ", "exercise " };
+	size_t r;
+
+	for (r = 0; r < sizeof(refs) / sizeof(refs[0]); r++) {
+		size_t len = strlen(refs[r]);
+		const char *a = p + len;
+		char *end;
+		long num;
+
+		if (strncasecmp(p, refs[r], len) != 0 || !isdigit((unsigned char)*a))
+			continue;
+		if (p > start && isalnum((unsigned char)p[-1]))
+			continue;
+		num = strtol(a, &end, 10);
+		if (num <= 0 || num > 999 || isalnum((unsigned char)*end))
+			continue;
+		return num;
+	}
+	return 0;
+}
+
 size_t pf_lessons_exercise_refs(const struct pf_lesson *l, int *nums, size_t max)
 {
-	static const char *const verbs[] = { "proflab run ", "proflab check ", "proflab hint ",
-					     "proflab reset " };
 	struct pf_buf b;
-	size_t n = 0, v, k;
+	size_t n = 0, k;
+	const char *p;
 
 	pf_buf_init(&b, 16u << 20);
 	if (pf_buf_read_file(&b, l->path) < 0) {
 		pf_buf_release(&b);
 		return 0;
 	}
-	for (const char *p = b.data; (p = strstr(p, "proflab ")) != NULL; p++) {
-		for (v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
-			const char *a = p + strlen(verbs[v]);
-			char *end;
-			long num;
-			int seen = 0;
+	for (p = b.data; *p; p++) {
+		long num = exercise_ref_at(b.data, p);
+		int seen = 0;
 
-			if (strncmp(p, verbs[v], strlen(verbs[v])) != 0 || !isdigit((unsigned char)*a))
-				continue;
-			num = strtol(a, &end, 10);
-			if (num <= 0 || num > 999 || isalnum((unsigned char)*end))
-				continue;
-			for (k = 0; k < n; k++)
-				seen |= nums[k] == (int)num;
-			if (!seen && n < max)
-				nums[n++] = (int)num;
-		}
+		if (!num)
+			continue;
+		for (k = 0; k < n; k++)
+			seen |= nums[k] == (int)num;
+		if (!seen && n < max)
+			nums[n++] = (int)num;
 	}
 	pf_buf_release(&b);
 	return n;

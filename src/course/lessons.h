@@ -31,9 +31,10 @@ const struct pf_lesson *pf_lessons_find(const struct pf_lessons *ls, const char 
 
 /*
  * The exercises a chapter works on: the numbers NN of every
- * `proflab run|check|hint|reset NN` the chapter's text shows, in order of
- * first mention, without repeats. Up to max are stored in nums; returns
- * how many (0 when the file cannot be read).
+ * `proflab run|check|hint|reset NN` the chapter's text shows and of every
+ * "Exercise NN" its prose names (any case), in order of first mention,
+ * without repeats. Up to max are stored in nums; returns how many (0 when
+ * the file cannot be read).
  */
 size_t pf_lessons_exercise_refs(const struct pf_lesson *l, int *nums, size_t max);
 

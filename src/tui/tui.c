@@ -142,7 +142,8 @@ static int build_items(struct app *a)
 			const struct pf_exercise_entry *e = find_ex(a, nums[j]);
 			struct item ei = { .kind = IT_EXERCISE, .number = nums[j], .lesson = i };
 
-			if (!e)
+			/* an exercise sits under the first chapter naming it */
+			if (!e || (used && used[e - a->ex.items]))
 				continue;
 			pf_fmt(ei.slug, sizeof(ei.slug), "%s", e->slug);
 			if (add_item(a, &ei) < 0)

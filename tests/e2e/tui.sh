@@ -15,6 +15,16 @@ wait_for "tui: starts on chapter 1" "1. The profiling workflow"
 wait_for "tui: contents lists the chapters" "Common findings and fixes"
 wait_for "tui: contents lists a quiz" "quiz"
 wait_for "tui: contents lists an exercise" "exercise 01-"
+# chapter 6 introduces exercises 04-08 in its prose: they sit under it,
+# before its quiz, not after the last quiz
+contents=$(screen | cut -c1-30 | sed -n '/6 Common findings/,/quiz/p' | sed 's/ *$//')
+expect_eq "tui: chapter 6's exercises sit under it, before its quiz" "$contents" " 6 Common findings and fixes
+     exercise 04-csv-export
+     exercise 05-catalog-json
+     exercise 06-hit-counter
+     exercise 07-order-pool
+     exercise 08-metrics-forma
+     quiz"
 
 # navigate the contents: j moves to the next item and opens it
 keys j
