@@ -1,5 +1,8 @@
-# install.sh - make install DESTDIR=... gives a working, relocatable install.
+# install.sh - make install DESTDIR=... gives a working, relocatable install,
+# and the man page's LINKING command, run as written against it, links the
+# static runtime in (no NEEDED libproflab.so) and writes a CPU profile.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/link_lib.sh"
 
 dest=$TMP/dest
 run make -C "$ROOT" --no-print-directory BUILD="$BUILD" install DESTDIR="$dest" PREFIX=/usr
@@ -22,3 +25,21 @@ if man -l "$dest/usr/share/man/man1/proflab.1" 2>/dev/null | grep -q "proflab"; 
 else
 	fail "man page renders"
 fi
+
+# The man page's LINKING block, unescaped (\- and \\), against the DESTDIR
+# tree: the compiler finds its headers and libraries through CPATH and
+# LIBRARY_PATH, where -lproflab would find libproflab.so first.
+block=$(sed -n '/^\.SH LINKING/,/^\.SH /{/^\.nf/,/^\.fi/p}' "$dest/usr/share/man/man1/proflab.1" |
+	sed '/^\.nf/d; /^\.fi/d; s/\\-/-/g; s/\\\\/\\/g')
+expect_contains "man page has the link command" "$block" "-Wl,--whole-archive -l:libproflab.a"
+mkdir -p "$TMP/prog"
+write_link_prog "$TMP/prog/prog.c"
+link_cc_wrapper "$TMP/bin"
+run env CPATH="$dest/usr/include" LIBRARY_PATH="$dest/usr/lib" bash -ec "cd '$TMP/prog'
+$block"
+expect_rc "man page's link command builds and runs the program" 0
+needed=$(readelf -d "$TMP/prog/prog" 2>&1 | grep NEEDED)
+expect_not_contains "man page's program does not need libproflab.so" "$needed" "libproflab"
+if [ -s "$TMP/prog/cpu.pb.gz" ]; then pass "man page's program writes cpu.pb.gz"; else fail "man page's program writes cpu.pb.gz" "stderr: ${ERR:0:600}"; fi
+run "$PROFLAB" pprof -top "$TMP/prog/cpu.pb.gz"
+expect_contains "man page's profile has the program's function" "$OUT" "spin"
