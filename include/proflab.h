@@ -12,7 +12,7 @@
  *
  * Without any code change the runtime is driven by the environment (read
  * when the library is loaded): PROFLAB_CPUPROFILE, PROFLAB_HZ,
- * PROFLAB_HEAPPROFILE, PROFLAB_HEAP_RATE, PROFLAB_HTTP,
+ * PROFLAB_HEAPPROFILE, PROFLAB_HEAP_RATE, PROFLAB_MEMSTATS, PROFLAB_HTTP,
  * PROFLAB_HTTP_ALLOW_REMOTE. See proflab(1).
  *
  * Every function returns 0 on success and a negative errno-style value on
