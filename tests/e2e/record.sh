@@ -73,6 +73,13 @@ expect_eq memrate_negative_message "$ERR" "proflab record: -memprofilerate -1: w
 expect_eq memrate_negative_not_run "$OUT" ""
 run "$PROFLAB" record -memprofilerate 0 -- true
 expect_rc memrate_zero_ok 0
+# -memstats is printed by CMD itself: a shell that execs its last command
+# prints none, and record cannot tell (documented in record --help).
+run "$PROFLAB" record -memstats -- sh -c true
+expect_rc memstats_exec_status 0
+expect_not_contains memstats_exec_none "$ERR" "memstats at exit"
+run "$PROFLAB" record --help
+expect_contains memstats_limit_documented "$OUT" "otherwise nothing is printed"
 run "$PROFLAB" record -http bogus -- echo ran
 expect_rc http_bogus_usage 2
 expect_eq http_bogus_message "$ERR" "proflab record: -http bogus: missing port in address (expected HOST:PORT)"
