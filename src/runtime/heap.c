@@ -32,6 +32,7 @@
 
 static char *g_exit_path;  /* PROFLAB_HEAPPROFILE, written at exit */
 static int g_exit_memstats; /* PROFLAB_MEMSTATS=1 */
+static pid_t g_exit_pid;    /* the process that read them: only it writes */
 
 static void scale(int64_t count, int64_t size, long rate, int64_t *c_out, int64_t *s_out)
 {
@@ -205,6 +206,7 @@ void pf_heap_init_env(void)
 	if (path && *path)
 		g_exit_path = strdup(path);
 	g_exit_memstats = ms && strcmp(ms, "0") != 0 && *ms;
+	g_exit_pid = getpid();
 	unsetenv("PROFLAB_HEAPPROFILE");
 	unsetenv("PROFLAB_HEAP_RATE");
 	unsetenv("PROFLAB_MEMSTATS");
@@ -217,6 +219,11 @@ void pf_heap_at_exit(void)
 	struct proflab_memstats ms;
 	struct pf_buf text;
 
+	/* A child forked without exec inherits the settings but is not the
+	 * program that was asked about: it would overwrite the parent's
+	 * profile and print memstats twice (cpu.c checks the same). */
+	if (getpid() != g_exit_pid)
+		return;
 	pf_rt_enter();
 	/* Memstats first, so that they describe the program rather than the
 	 * building of its heap profile. */

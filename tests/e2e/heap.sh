@@ -104,3 +104,18 @@ if [ -s sh.pb.gz ] && go tool pprof -top sh.pb.gz >/dev/null 2>&1; then
 else
 	fail "the shell's heap profile reads in go tool pprof"
 fi
+
+# 7. A child forked without exec is not the profiled program: the parent
+# alone writes the profile and prints memstats, even when the child exits
+# last. (The child keeps stdout open, so run returns after it exited.)
+FORK=$BUILD/tests/progs/fork_child
+run "$PROFLAB" record -memprofile fork.pb.gz -memprofilerate 1 -memstats -- "$FORK" 300
+expect_rc "record of a forking program exits 0" 0
+n=$(grep -c "memstats at exit" <<<"$ERR")
+expect_eq "fork: memstats printed once, by the parent" "$n" 1
+top=$(go tool pprof -sample_index=inuse_space -top fork.pb.gz 2>/dev/null)
+expect_contains "fork: the profile is the parent's" "$top" "parent_alloc"
+expect_not_contains "fork: the child did not overwrite it" "$top" "child_alloc"
+run env PROFLAB_HEAPPROFILE=forkl.pb.gz PROFLAB_HEAP_RATE=1 "$FORK-linked" 300
+top=$(go tool pprof -sample_index=inuse_space -top forkl.pb.gz 2>/dev/null)
+expect_contains "fork, linked in: the profile is the parent's" "$top" "parent_alloc"
