@@ -82,6 +82,8 @@ PROFLAB_API int proflab_read_memstats(struct proflab_memstats *ms);
  * PROFLAB_DEFAULT_HTTP) from a thread of its own. Refuses a non-loopback
  * address with -EACCES unless PROFLAB_HTTP_ALLOW_REMOTE=1 is set.
  * -EBUSY if already serving; -EADDRINUSE and the like from bind.
+ * A child forked without exec does not serve: its copy of the parent's
+ * sockets is closed at fork, and it may call this to serve on its own.
  */
 PROFLAB_API int proflab_http_start(const char *addr);
 

@@ -34,6 +34,11 @@
  * - POST is accepted on /symbol only (go tool pprof posts the addresses
  *   there, as to Go's handler); every other route allows GET and HEAD, and
  *   405 answers list the allowed methods in Allow.
+ * - fork() without exec: the child has none of the endpoint's threads,
+ *   so an atfork child handler closes the sockets it inherited (the
+ *   listening one, the open connections, the event fds; close() only).
+ *   Once the serving process is gone, clients are refused rather than left
+ *   hanging, and the child may start an endpoint of its own.
  * - Bounds: 32 connections, 16 per client address, 32 KiB of request
  *   header memory per connection, 64 KiB of POST body, 30 s idle timeout.
  *   No request path maps to a file: routes are exact names.
@@ -42,6 +47,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +109,10 @@ struct server {
 	struct MHD_Daemon *d;
 	pthread_t thread;
 	int epfd, stopfd, mhdfd;
+	int listenfd; /* owned by the daemon; kept for fork_child */
+	/* The open connections' sockets, for fork_child: set by the loop
+	 * thread when libmicrohttpd accepts, cleared before it closes. */
+	_Atomic int connfds[MAX_CONNECTIONS];
 	int wakefd; /* the worker's "requests resumed": libmicrohttpd's own
 		     * wake-up does not reach an external event loop */
 	int port;
@@ -123,7 +133,10 @@ struct server {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; /* guards srv */
-static struct server *srv;
+/* Atomic for fork_child only, which reads it without the lock. A server
+ * whose pid is not getpid() was inherited through fork: it has no thread
+ * and its sockets are closed; it is dropped (and leaked) when met. */
+static struct server *_Atomic srv;
 
 static int64_t now_ns(void)
 {
@@ -644,6 +657,64 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* Keep the sockets of open connections in s->connfds for fork_child. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct server *s = cls;
+	const union MHD_ConnectionInfo *ci;
+	int fd, i, want, put;
+
+	(void)socket_context;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!ci)
+		return;
+	fd = ci->connect_fd;
+	want = code == MHD_CONNECTION_NOTIFY_STARTED ? -1 : fd;
+	put = code == MHD_CONNECTION_NOTIFY_STARTED ? fd : -1;
+	for (i = 0; i < MAX_CONNECTIONS; i++) {
+		if (atomic_load(&s->connfds[i]) == want) {
+			atomic_store(&s->connfds[i], put);
+			return;
+		}
+	}
+}
+
+/* After fork, in the child: the endpoint's threads do not exist there, so
+ * nobody would ever accept on the inherited listening socket, yet it would
+ * keep the port and leave clients hanging once the parent is gone. Close
+ * it and the other sockets of the parent's server; close() only, as this
+ * may run in a child forked from a signal handler. The struct itself is
+ * left to start() and proflab_http_stop(), which see it is not theirs. */
+static void fork_child(void)
+{
+	struct server *s = atomic_load(&srv);
+	int i, fd;
+
+	if (!s)
+		return;
+	if (s->listenfd >= 0)
+		close(s->listenfd);
+	for (i = 0; i < MAX_CONNECTIONS; i++) {
+		fd = atomic_load(&s->connfds[i]);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (s->mhdfd >= 0)
+		close(s->mhdfd);
+	if (s->epfd >= 0)
+		close(s->epfd);
+	if (s->stopfd >= 0)
+		close(s->stopfd);
+	if (s->wakefd >= 0)
+		close(s->wakefd);
+}
+
+static void register_fork_child(void)
+{
+	pthread_atfork(NULL, NULL, fork_child);
+}
+
 /* ---- the loop ---- */
 
 /* Stopping: end the profile in progress (its client gets what was
@@ -766,6 +837,8 @@ static void server_free(struct server *s)
 
 /* Start serving; bound gets "HOST:PORT" as bound, *loopback whether it is
  * a loopback address. 0 or negative errno with err set. */
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
 static int start(const char *addr, char *bound, size_t bsize, int *loopback, struct pf_err *err)
 {
 	struct pf_http_addr a;
@@ -777,7 +850,7 @@ static int start(const char *addr, char *bound, size_t bsize, int *loopback, str
 	sigset_t all, old;
 	const char *remote = getenv("PROFLAB_HTTP_ALLOW_REMOTE");
 	int allow_remote = remote && !strcmp(remote, "1");
-	int fd = -1, rc;
+	int fd = -1, rc, i;
 
 	if (!addr || !*addr)
 		addr = PROFLAB_DEFAULT_HTTP;
@@ -790,7 +863,10 @@ static int start(const char *addr, char *bound, size_t bsize, int *loopback, str
 			   addr);
 		return -EACCES;
 	}
+	pthread_once(&fork_once, register_fork_child);
 	pthread_mutex_lock(&lock);
+	if (srv && srv->pid != getpid())
+		srv = NULL; /* the parent's, inherited through fork: see fork_child */
 	if (srv) {
 		rc = -EBUSY;
 		pf_err_set(err, PF_EFAIL, "%s: the endpoint is already serving", addr);
@@ -801,7 +877,9 @@ static int start(const char *addr, char *bound, size_t bsize, int *loopback, str
 		rc = -ENOMEM;
 		goto out;
 	}
-	s->epfd = s->stopfd = s->wakefd = -1;
+	s->epfd = s->stopfd = s->wakefd = s->mhdfd = s->listenfd = -1;
+	for (i = 0; i < MAX_CONNECTIONS; i++)
+		s->connfds[i] = -1;
 	pthread_mutex_init(&s->hlock, NULL);
 	pthread_cond_init(&s->hcond, NULL);
 	fd = listen_on(&a);
@@ -829,6 +907,7 @@ static int start(const char *addr, char *bound, size_t bsize, int *loopback, str
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 				MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 				MHD_OPTION_END);
 	if (!s->d) {
@@ -836,6 +915,7 @@ static int start(const char *addr, char *bound, size_t bsize, int *loopback, str
 		pf_err_set(err, PF_EFAIL, "%s: could not start the HTTP server", addr);
 		goto out;
 	}
+	s->listenfd = fd;
 	fd = -1; /* the daemon owns it now */
 	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_EPOLL_FD);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -8,7 +8,7 @@ const char *proflab_strerror(int err)
 {
 	switch (-err) {
 	case 0: return "success";
-	case EBUSY: return "a profile of this kind is already running";
+	case EBUSY: return "already running (a CPU profile, or the endpoint in this process)";
 	case ENOENT: return "no profile of this kind is running";
 	case EINVAL: return "invalid argument";
 	case EACCES: return "refusing a non-loopback address (set PROFLAB_HTTP_ALLOW_REMOTE=1 to allow it)";

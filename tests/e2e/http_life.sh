@@ -164,3 +164,32 @@ expect_eq "record -http 0.0.0.0: message names -http" "$ERR" "proflab record: -h
 run env PROFLAB_HTTP=0.0.0.0:0 "$PROFLAB" record -- "$PROG" 30
 expect_eq "PROFLAB_HTTP=0.0.0.0: program runs on" "$RC:$OUT" "0:$WANT"
 expect_contains "PROFLAB_HTTP=0.0.0.0: refused" "$ERR" "refusing a non-loopback address"
+
+# ---- fork without exec: the child does not keep the parent's endpoint ----
+# The parent exits at once; its child lives on for 4 s. Connections must be
+# refused (curl exit 7) rather than hang on a socket nobody accepts on.
+FORK=$BUILD/tests/progs/fork_child
+env PROFLAB_HTTP=127.0.0.1:0 LD_PRELOAD="$LIB" "$FORK" 4000 >"$TMP/fork.out" 2>"$TMP/fork.err" &
+fpid=$!
+wait $fpid
+port=$(sed -n 's|^proflab: serving /debug/pprof/ on http://.*:\([0-9][0-9]*\).*|\1|p' "$TMP/fork.err")
+child=$(sed -n 's/^child //p' "$TMP/fork.out")
+if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then pass "fork: the child outlives the parent"; else fail "fork: the child outlives the parent" "$(cat "$TMP/fork.out" "$TMP/fork.err")"; fi
+curl -s -o /dev/null --max-time 3 "http://127.0.0.1:$port/debug/pprof/cmdline"
+expect_eq "fork: connections refused once the parent is gone (curl exit 7)" "$?" 7
+# The linked-in child starts an endpoint of its own (the parent's was
+# started by PROFLAB_HTTP) and serves its own command line.
+env PROFLAB_HTTP=127.0.0.1:0 PROFLAB_TEST_API=127.0.0.1:0 "$FORK-linked" 3000 >"$TMP/fork2.out" 2>"$TMP/fork2.err" &
+fpid=$!
+wait $fpid
+cport=
+for i in $(seq 1 50); do
+	cport=$(sed -n 's/^child api rc 0 port \([0-9][0-9]*\)$/\1/p' "$TMP/fork2.err")
+	[ -n "$cport" ] && break
+	sleep 0.1
+done
+if [ -n "$cport" ] && [ "$(code "http://127.0.0.1:$cport/debug/pprof/cmdline")" = 200 ]; then
+	pass "fork: proflab_http_start in the child serves"
+else
+	fail "fork: proflab_http_start in the child serves" "$(cat "$TMP/fork2.err")"
+fi
