@@ -33,6 +33,8 @@
 static char *g_exit_path;  /* PROFLAB_HEAPPROFILE, written at exit */
 static int g_exit_memstats; /* PROFLAB_MEMSTATS=1 */
 static pid_t g_exit_pid;    /* the process that read them: only it writes */
+static struct proflab_memstats g_exit_ms; /* taken by pf_heap_exit_snapshot */
+static int g_exit_ms_taken;
 
 static void scale(int64_t count, int64_t size, long rate, int64_t *c_out, int64_t *s_out)
 {
@@ -213,10 +215,17 @@ void pf_heap_init_env(void)
 	pf_rt_leave();
 }
 
+void pf_heap_exit_snapshot(void)
+{
+	if (getpid() != g_exit_pid || !g_exit_memstats)
+		return;
+	pf_memstats_read(&g_exit_ms);
+	g_exit_ms_taken = 1;
+}
+
 void pf_heap_at_exit(void)
 {
 	struct pf_err err = { 0, "" };
-	struct proflab_memstats ms;
 	struct pf_buf text;
 
 	/* A child forked without exec inherits the settings but is not the
@@ -225,13 +234,14 @@ void pf_heap_at_exit(void)
 	if (getpid() != g_exit_pid)
 		return;
 	pf_rt_enter();
-	/* Memstats first, so that they describe the program rather than the
-	 * building of its heap profile. */
+	/* Memstats as pf_heap_exit_snapshot took them, before the runtime
+	 * built any profile: they describe the program, not that work. */
 	if (g_exit_memstats) {
 		g_exit_memstats = 0;
-		pf_memstats_read(&ms);
+		if (!g_exit_ms_taken)
+			pf_memstats_read(&g_exit_ms);
 		pf_buf_init(&text, 0);
-		if (pf_memstats_format(&ms, &text) == 0)
+		if (pf_memstats_format(&g_exit_ms, &text) == 0)
 			fputs(text.data, stderr);
 		pf_buf_release(&text);
 	}

@@ -9,8 +9,11 @@
  *   runtime creates itself ("proflab-http"), and a second one that builds
  *   heap snapshots ("proflab-heap") so the loop keeps serving meanwhile.
  *   Both threads are wholly the runtime's: each holds the re-entrancy
- *   guard (pf_rt_busy) for its whole life, so neither the heap profiler nor memstats count the endpoint's
- *   allocations (nor libmicrohttpd's) as the program's; and it starts with
+ *   guard (pf_rt_busy) for its whole life, so the heap profiler does
+ *   not sample the endpoint's allocations (nor libmicrohttpd's): they
+ *   stay out of the program's heap profile. Memstats do count them, as
+ *   Go's MemStats count net/http/pprof's: they are the process's heap
+ *   (memstats.h). And each thread starts with
  *   every asynchronous signal blocked (SIGPROF among them), so the CPU
  *   profiler never samples it and the program's signal handlers never run
  *   on it. A profile taken through the endpoint therefore shows the

@@ -14,6 +14,7 @@ __thread int pf_rt_busy __attribute__((tls_model("initial-exec")));
 
 static void at_exit(void)
 {
+	pf_heap_exit_snapshot();
 	pf_http_at_exit();
 	pf_cpu_at_exit();
 	pf_heap_at_exit();

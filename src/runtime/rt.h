@@ -50,6 +50,9 @@ int pf_heap_snapshot(int allocs, struct pf_profile **out, struct pf_err *err);
 void pf_heap_init_env(void);
 void pf_cpu_init_env(void);
 void pf_http_init_env(void);
+/* At exit, first of all: read the figures that -memstats prints, before
+ * the runtime builds profiles (pf_heap_at_exit prints them). */
+void pf_heap_exit_snapshot(void);
 void pf_cpu_at_exit(void);
 void pf_heap_at_exit(void);
 void pf_http_at_exit(void);

@@ -119,3 +119,17 @@ expect_not_contains "fork: the child did not overwrite it" "$top" "child_alloc"
 run env PROFLAB_HEAPPROFILE=forkl.pb.gz PROFLAB_HEAP_RATE=1 "$FORK-linked" 300
 top=$(go tool pprof -sample_index=inuse_space -top forkl.pb.gz 2>/dev/null)
 expect_contains "fork, linked in: the profile is the parent's" "$top" "parent_alloc"
+
+# 8. -memstats with -cpuprofile: the figures are taken before the CPU
+# profile is built at exit, so they describe the program (peak_alloc
+# would otherwise include the profile's tables, about 20 times more).
+peak() { awk '$1 == "peak_alloc" { print $3 }' <<<"$1"; }
+run "$PROFLAB" record -memstats -- "$PROG"
+plain=$(peak "$ERR")
+run "$PROFLAB" record -cpuprofile cpu.pb.gz -memstats -- "$PROG"
+withcpu=$(peak "$ERR")
+if [ -n "$plain" ] && [ -n "$withcpu" ] && [ "$withcpu" -le $((plain * 2)) ]; then
+	pass "memstats with -cpuprofile: peak_alloc is the program's"
+else
+	fail "memstats with -cpuprofile: peak_alloc is the program's" "plain $plain, with -cpuprofile $withcpu"
+fi
