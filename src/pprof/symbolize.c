@@ -393,6 +393,18 @@ int pf_symbolizer_module(struct pf_symbolizer *s, uintptr_t addr, struct pf_sym_
 	return 0;
 }
 
+int pf_symbolizer_symbol_start(struct pf_symbolizer *s, uintptr_t addr, uintptr_t *start)
+{
+	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, addr);
+	GElf_Off off = 0;
+	GElf_Sym sym;
+
+	if (!m || !dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL))
+		return -1;
+	*start = addr - (uintptr_t)off;
+	return 0;
+}
+
 int pf_symbolizer_has_dwarf(struct pf_symbolizer *s, uintptr_t addr)
 {
 	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, addr);

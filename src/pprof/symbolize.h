@@ -59,6 +59,10 @@ int pf_symbolizer_lookup(struct pf_symbolizer *s, uintptr_t addr, struct pf_sym_
  * only the module's ELF headers, never its debug information. */
 int pf_symbolizer_module(struct pf_symbolizer *s, uintptr_t addr, struct pf_sym_module *out);
 
+/* The address where the ELF symbol containing addr starts (for Go's
+ * "name+0xoffset"); 0, or -1 when no symbol contains it. */
+int pf_symbolizer_symbol_start(struct pf_symbolizer *s, uintptr_t addr, uintptr_t *start);
+
 /*
  * Let lookups in the module containing addr use the DWARF of a separate
  * debug file (files, lines, inlined frames). By default they use only

@@ -13,6 +13,7 @@
  * reflect its last garbage collection).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -23,7 +24,9 @@
 #include <unistd.h>
 
 #include "../base/buf.h"
+#include "../base/tabw.h"
 #include "../pprof/builder.h"
+#include "../pprof/symbolize.h"
 #include "heap_table.h"
 #include "malloc_internal.h"
 #include "memstats.h"
@@ -103,6 +106,176 @@ int pf_heap_snapshot(int allocs, struct pf_profile **out, struct pf_err *err)
 		rc = 0;
 out:
 	pf_builder_free(b);
+	pf_rt_leave();
+	return rc;
+}
+
+/* One record of the text profile: a stack and its raw (unscaled) counts. */
+struct text_rec {
+	const struct pf_heap_stack *stack;
+	int64_t alloc_objects, alloc_bytes, inuse_objects, inuse_bytes;
+};
+
+static int by_stack(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct text_rec *)a)->stack;
+	uintptr_t y = (uintptr_t)((const struct text_rec *)b)->stack;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Go sorts by in-use bytes, largest first; then alloc bytes, so that the
+ * order does not depend on the table's. */
+static int by_inuse(const void *a, const void *b)
+{
+	const struct text_rec *x = a, *y = b;
+
+	if (x->inuse_bytes != y->inuse_bytes)
+		return x->inuse_bytes < y->inuse_bytes ? 1 : -1;
+	if (x->alloc_bytes != y->alloc_bytes)
+		return x->alloc_bytes < y->alloc_bytes ? 1 : -1;
+	return by_stack(a, b);
+}
+
+/* The "# 0x... name+0x... file:line" lines of one stack, as Go's
+ * printStackRecord: pc is a return address (the leaf's call site + 1),
+ * shown as pc - 1, the call instruction, with inlined frames first. */
+static int text_frames(struct pf_symbolizer *sym, const struct pf_heap_stack *st, struct pf_buf *out)
+{
+	struct pf_sym_frame fr[16];
+	uintptr_t pc, start;
+	uint32_t i;
+	int n, k, rc = 0;
+
+	for (i = 0; i < st->npcs; i++) {
+		pc = (i == 0 ? st->pcs[0] + 1 : st->pcs[i]) - 1;
+		n = sym ? pf_symbolizer_lookup(sym, pc, fr, 16) : 0;
+		if (n <= 0 || !fr[n - 1].name || pf_symbolizer_symbol_start(sym, pc, &start) < 0) {
+			rc |= pf_buf_printf(out, "#\t%#" PRIxPTR "\n", pc);
+			continue;
+		}
+		for (k = 0; k < n; k++) {
+			rc |= pf_buf_printf(out, "#\t%#" PRIxPTR "\t%s+%#" PRIxPTR, pc,
+					    fr[k].name ? fr[k].name : "?", pc - start);
+			if (fr[k].file)
+				rc |= pf_buf_printf(out, "\t%s:%d", fr[k].file, fr[k].line);
+			rc |= pf_buf_putc(out, '\n');
+		}
+	}
+	rc |= pf_buf_putc(out, '\n');
+	return rc ? -1 : 0;
+}
+
+/* The end of Go's debug=1 heap profile: runtime.MemStats as comments,
+ * in Go's order, with the fields proflab has (proflab_memstats); where
+ * Go prints NumGC, a note that C has none. */
+static int memstats_section(const struct proflab_memstats *ms, struct pf_buf *out)
+{
+	int rc = 0;
+
+	rc |= pf_buf_puts(out, "# runtime.MemStats\n");
+	rc |= pf_buf_printf(out, "# Alloc = %" PRIu64 "\n", (uint64_t)ms->alloc);
+	rc |= pf_buf_printf(out, "# TotalAlloc = %" PRIu64 "\n", (uint64_t)ms->total_alloc);
+	rc |= pf_buf_printf(out, "# Sys = %" PRIu64 "\n", (uint64_t)ms->sys);
+	rc |= pf_buf_printf(out, "# Mallocs = %" PRIu64 "\n", (uint64_t)ms->mallocs);
+	rc |= pf_buf_printf(out, "# Frees = %" PRIu64 "\n", (uint64_t)ms->frees);
+	rc |= pf_buf_printf(out, "# HeapObjects = %" PRIu64 "\n", (uint64_t)ms->heap_objects);
+	rc |= pf_buf_printf(out, "# PeakAlloc = %" PRIu64 "\n", (uint64_t)ms->peak_alloc);
+	rc |= pf_buf_puts(out, "# NumGC: no counterpart (C has no garbage collector; memory returns only by free())\n");
+	return rc ? -1 : 0;
+}
+
+int pf_heap_text(struct pf_buf *out, struct pf_err *err)
+{
+	long rate = atomic_load(&pf_heap_rate);
+	struct proflab_memstats ms;
+	struct pf_symbolizer *sym = NULL;
+	struct pf_buf recs, raw;
+	struct pf_heap_bucket *bk;
+	struct text_rec r, *v, total = { 0 };
+	size_t n, i, m;
+	uint32_t j;
+	int rc = -1;
+
+	pf_rt_enter();
+	pf_buf_init(&recs, 0);
+	pf_buf_init(&raw, 0);
+	/* Memstats first, as Go reads them: before our own allocations. */
+	pf_memstats_read(&ms);
+	for (bk = pf_heap_buckets(); bk; bk = bk->all) {
+		int64_t fo, ao;
+
+		fo = atomic_load_explicit(&bk->free_objects, memory_order_acquire);
+		ao = atomic_load_explicit(&bk->alloc_objects, memory_order_acquire);
+		if (ao == 0)
+			continue;
+		if (fo > ao)
+			fo = ao;
+		r.stack = bk->stack;
+		r.alloc_objects = ao;
+		r.alloc_bytes = ao * (int64_t)bk->size;
+		r.inuse_objects = ao - fo;
+		r.inuse_bytes = (ao - fo) * (int64_t)bk->size;
+		if (pf_buf_append(&recs, &r, sizeof(r)) < 0)
+			goto oom;
+	}
+	/* Buckets are per (stack, size); Go's records are per stack. */
+	v = (struct text_rec *)(void *)recs.data;
+	n = recs.len / sizeof(r);
+	if (n)
+		qsort(v, n, sizeof(r), by_stack);
+	for (i = 0, m = 0; i < n; i++) {
+		if (m && v[m - 1].stack == v[i].stack) {
+			v[m - 1].alloc_objects += v[i].alloc_objects;
+			v[m - 1].alloc_bytes += v[i].alloc_bytes;
+			v[m - 1].inuse_objects += v[i].inuse_objects;
+			v[m - 1].inuse_bytes += v[i].inuse_bytes;
+		} else {
+			v[m++] = v[i];
+		}
+	}
+	n = m;
+	if (n)
+		qsort(v, n, sizeof(r), by_inuse);
+	for (i = 0; i < n; i++) {
+		total.alloc_objects += v[i].alloc_objects;
+		total.alloc_bytes += v[i].alloc_bytes;
+		total.inuse_objects += v[i].inuse_objects;
+		total.inuse_bytes += v[i].inuse_bytes;
+	}
+	/* 2 * rate: what early C++ heap profiles wrote and pprof expects. */
+	if (pf_buf_printf(&raw, "heap profile: %" PRId64 ": %" PRId64 " [%" PRId64 ": %" PRId64 "] @ heap/%ld\n",
+			  total.inuse_objects, total.inuse_bytes, total.alloc_objects, total.alloc_bytes,
+			  2 * rate) < 0)
+		goto oom;
+	sym = n ? pf_symbolizer_new(NULL) : NULL; /* without it: addresses only */
+	for (i = 0; i < n; i++) {
+		if (pf_buf_printf(&raw, "%" PRId64 ": %" PRId64 " [%" PRId64 ": %" PRId64 "] @",
+				  v[i].inuse_objects, v[i].inuse_bytes, v[i].alloc_objects, v[i].alloc_bytes) < 0)
+			goto oom;
+		for (j = 0; j < v[i].stack->npcs; j++) {
+			uintptr_t pc = j == 0 ? v[i].stack->pcs[0] + 1 : v[i].stack->pcs[j];
+
+			if (pf_buf_printf(&raw, " %#" PRIxPTR, pc) < 0)
+				goto oom;
+		}
+		if (pf_buf_putc(&raw, '\n') < 0 || text_frames(sym, v[i].stack, &raw) < 0)
+			goto oom;
+	}
+	/* Go ends with runtime.MemStats; proflab's fields, and a word where
+	 * Go prints NumGC. */
+	if (pf_buf_putc(&raw, '\n') < 0 || memstats_section(&ms, &raw) < 0)
+		goto oom;
+	if (pf_tabw_format(raw.data, raw.len, out) < 0)
+		goto oom;
+	rc = 0;
+	goto out;
+oom:
+	pf_err_set(err, PF_EFAIL, "heap profile: out of memory");
+out:
+	pf_symbolizer_free(sym);
+	pf_buf_release(&recs);
+	pf_buf_release(&raw);
 	pf_rt_leave();
 	return rc;
 }

@@ -86,6 +86,10 @@ enum { TAG_STOP = 1, TAG_MHD = 2, TAG_CLIENT = 3, TAG_WAKE = 4 };
  * snapshot; DONE once its answer is in result. */
 enum wait_state { WAIT_NONE, WAIT_CPU, WAIT_HEAP, WAIT_DONE };
 
+/* What a heap request asks for: the binary profile opening on inuse or
+ * alloc space, or Go's legacy text (debug >= 1, the same for both). */
+enum heap_kind { HEAP_INUSE, HEAP_ALLOCS, HEAP_TEXT };
+
 /* One request (libmicrohttpd's per-connection-request pointer). */
 struct req {
 	int started;         /* on_request has seen this request */
@@ -94,9 +98,9 @@ struct req {
 	int too_large;
 	enum wait_state wait;
 	struct MHD_Connection *conn;
-	const char *filename; /* of the binary answer in result */
+	const char *filename; /* of the binary answer in result; NULL: text */
 	/* /heap and /allocs */
-	int allocs;
+	enum heap_kind kind;
 	int64_t arrived_ns;   /* CLOCK_MONOTONIC, when the request was routed */
 	struct req *next;     /* in the server's list of heap waiters */
 	/* /profile */
@@ -267,16 +271,15 @@ static enum MHD_Result route_heap(struct server *s, struct MHD_Connection *c, st
 	const char *name = allocs ? "allocs" : "heap";
 	int debug, gc;
 
-	if (pf_http_parse_uint(arg(c, "debug"), &debug) < 0 || debug != 0)
-		return answer_text(c, 400, NULL,
-				   "%s: debug=%s is not supported; proflab serves the binary profile only (debug=0)",
-				   name, arg(c, "debug"));
+	if (pf_http_parse_uint(arg(c, "debug"), &debug) < 0)
+		return answer_text(c, 400, NULL, "%s: bad debug '%s': expected a number", name, arg(c, "debug"));
 	if (pf_http_parse_uint(arg(c, "gc"), &gc) < 0)
 		return answer_text(c, 400, NULL, "%s: bad gc '%s': expected a number", name, arg(c, "gc"));
 	if (arg(c, "seconds"))
 		return answer_text(c, 400, NULL, "%s: seconds (a delta profile) is not supported", name);
 	r->wait = WAIT_HEAP;
-	r->allocs = allocs;
+	/* Any debug but 0 is the text, as in Go (debug=2 is debug=1 for heap). */
+	r->kind = debug ? HEAP_TEXT : allocs ? HEAP_ALLOCS : HEAP_INUSE;
 	r->conn = c;
 	r->arrived_ns = now_ns();
 	/* Suspend before the worker can see the request: a resume that came
@@ -291,16 +294,23 @@ static enum MHD_Result route_heap(struct server *s, struct MHD_Connection *c, st
 }
 
 /* Build one snapshot of the given kind into out: status 200 and the gzip
- * bytes, or an error status and a message. */
-static unsigned build_heap(int allocs, struct pf_buf *out)
+ * bytes or the text, or an error status and a message. */
+static unsigned build_heap(enum heap_kind kind, struct pf_buf *out)
 {
-	const char *name = allocs ? "allocs" : "heap";
+	const char *name = kind == HEAP_ALLOCS ? "allocs" : "heap";
 	struct pf_profile *p = NULL;
 	struct pf_err err = { 0 };
 	unsigned status = 200;
 	int rc;
 
-	rc = pf_heap_snapshot(allocs, &p, &err);
+	if (kind == HEAP_TEXT) {
+		if (pf_heap_text(out, &err) == 0)
+			return 200;
+		pf_buf_truncate(out, 0);
+		pf_buf_printf(out, "Could not build the heap profile: %s\n", err.msg);
+		return 500;
+	}
+	rc = pf_heap_snapshot(kind == HEAP_ALLOCS, &p, &err);
 	if (rc == -ENOSYS) {
 		status = 501;
 		pf_buf_printf(out, "%s: heap profiling is not available in this build\n", name);
@@ -319,7 +329,7 @@ static unsigned build_heap(int allocs, struct pf_buf *out)
 
 /* Answer (and resume) every waiter of a kind that arrived before since_ns;
  * all waiters when since_ns is INT64_MAX. Called with hlock held. */
-static void answer_waiters(struct server *s, int allocs, int64_t since_ns, unsigned status,
+static void answer_waiters(struct server *s, enum heap_kind kind, int64_t since_ns, unsigned status,
 			   const struct pf_buf *bytes)
 {
 	struct req **pp = &s->waiters, *r;
@@ -327,7 +337,7 @@ static void answer_waiters(struct server *s, int allocs, int64_t since_ns, unsig
 	int woke = 0;
 
 	while ((r = *pp) != NULL) {
-		if ((since_ns != INT64_MAX && r->allocs != allocs) || r->arrived_ns > since_ns) {
+		if ((since_ns != INT64_MAX && r->kind != kind) || r->arrived_ns > since_ns) {
 			pp = &r->next;
 			continue;
 		}
@@ -336,7 +346,7 @@ static void answer_waiters(struct server *s, int allocs, int64_t since_ns, unsig
 		r->status = status;
 		if (pf_buf_append(&r->result, bytes->data, bytes->len) < 0)
 			r->status = 0; /* out of memory: close the connection */
-		r->filename = r->allocs ? "allocs" : "heap";
+		r->filename = r->kind == HEAP_TEXT ? NULL : r->kind == HEAP_ALLOCS ? "allocs" : "heap";
 		r->wait = WAIT_DONE;
 		MHD_resume_connection(r->conn);
 		woke = 1;
@@ -352,7 +362,7 @@ static void *heap_worker(void *arg)
 	struct pf_buf bytes;
 	int64_t started;
 	unsigned status;
-	int allocs;
+	enum heap_kind kind;
 
 	pf_rt_enter(); /* for the thread's whole life, as the loop's */
 	pf_buf_init(&bytes, 0);
@@ -362,18 +372,18 @@ static void *heap_worker(void *arg)
 			pthread_cond_wait(&s->hcond, &s->hlock);
 		if (s->hstop)
 			break;
-		allocs = s->waiters->allocs;
+		kind = s->waiters->kind;
 		started = now_ns();
 		pthread_mutex_unlock(&s->hlock);
 		pf_buf_truncate(&bytes, 0);
-		status = build_heap(allocs, &bytes);
+		status = build_heap(kind, &bytes);
 		pthread_mutex_lock(&s->hlock);
-		answer_waiters(s, allocs, started, status, &bytes);
+		answer_waiters(s, kind, started, status, &bytes);
 	}
 	/* Stopping: whoever still waits is told so. */
 	pf_buf_truncate(&bytes, 0);
 	pf_buf_puts(&bytes, "the program is exiting\n");
-	answer_waiters(s, 0, INT64_MAX, 503, &bytes);
+	answer_waiters(s, HEAP_INUSE, INT64_MAX, 503, &bytes);
 	pthread_mutex_unlock(&s->hlock);
 	pf_buf_release(&bytes);
 	return NULL;
@@ -499,8 +509,10 @@ static enum MHD_Result answer_finished(struct MHD_Connection *c, struct req *r)
 {
 	if (r->status == 0)
 		return MHD_NO;
-	if (r->status == 200)
+	if (r->status == 200 && r->filename)
 		return answer(c, 200, "application/octet-stream", r->filename, NULL, &r->result);
+	if (r->status == 200) /* Go's debug=1 text */
+		return answer(c, 200, "text/plain; charset=utf-8", NULL, NULL, &r->result);
 	return answer(c, r->status, "text/plain; charset=utf-8", NULL, NULL, &r->result);
 }
 

@@ -16,10 +16,8 @@ int pf_http_parse_uint(const char *s, int *out)
 	long v = 0;
 
 	*out = 0;
-	if (!s)
-		return 0;
-	if (!*s)
-		return -1;
+	if (!s || !*s)
+		return 0; /* absent or empty: Go's FormValue gives "", read as 0 */
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return -1;

@@ -27,8 +27,9 @@
  */
 int pf_http_parse_seconds(const char *s, int *out, char *msg, size_t msgsize);
 
-/* Parse a small non-negative integer parameter such as debug or gc (NULL:
- * 0). 0, or -1 when s is not a decimal number 0..1000000. */
+/* Parse a small non-negative integer parameter such as debug or gc (NULL
+ * or "": 0, as in Go). 0, or -1 when s is not a decimal number
+ * 0..1000000 (Go reads those as 0; proflab answers 400). */
 int pf_http_parse_uint(const char *s, int *out);
 
 /* The index page /debug/pprof/ (HTML, like Go's). */

@@ -43,6 +43,16 @@ int pf_cpu_running(void);
  * non-zero (the /allocs view), else inuse_space. */
 int pf_heap_snapshot(int allocs, struct pf_profile **out, struct pf_err *err);
 
+/* The heap profile in Go's legacy text format (debug=1 and 2 of its heap
+ * and allocs profiles, which are the same text): the header line
+ * "heap profile: N: B [N: B] @ heap/2*RATE", one record per stack with
+ * raw (unscaled) counts, largest in-use bytes first, each followed by its
+ * "#\t0x...\tname+0xoff\tfile:line" frames, then "# runtime.MemStats"
+ * with proflab's fields; columns aligned as Go's tabwriter aligns them.
+ * Appended to out; 0, or -1 with err set. */
+struct pf_buf;
+int pf_heap_text(struct pf_buf *out, struct pf_err *err);
+
 /* Start-up and exit hooks, called by init.c in this order. Each reads its
  * own PROFLAB_* variables and removes them from the environment so that
  * programs the profiled program execs do not profile themselves into the

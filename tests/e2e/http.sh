@@ -102,6 +102,37 @@ run go tool pprof -top "$U/allocs"
 expect_rc "go tool pprof allocs" 0
 expect_contains "go tool pprof allocs type" "$OUT$ERR" "Type: alloc_space"
 
+# ---- heap?debug=1: Go's legacy text format, which go tool pprof parses ----
+for q in heap?debug=1 allocs?debug=1 heap?debug=2; do
+	req "$U/$q"
+	expect_eq "$q status and type" "$CODE $(hdr Content-Type) $(hdr Content-Disposition)" "200 text/plain; charset=utf-8 "
+	hdrline=$(head -1 "$BF")
+	if [[ $hdrline =~ ^heap\ profile:\ [0-9]+:\ [0-9]+\ \[[0-9]+:\ [0-9]+\]\ @\ heap/8192$ ]]; then
+		pass "$q header line"
+	else
+		fail "$q header line" "$hdrline"
+	fi
+done
+if grep -Eq '^[0-9]+: [0-9]+ \[[0-9]+: [0-9]+\] @( 0x[0-9a-f]+)+$' "$BF" &&
+	grep -Pq '^#\t0x[0-9a-f]+\tbuild_table\+0x[0-9a-f]+\t+tests/progs/http_service\.c:[0-9]+$' "$BF"; then
+	pass "debug=1 records and frames in Go's layout"
+else
+	fail "debug=1 records and frames in Go's layout" "$(head -12 "$BF")"
+fi
+expect_contains "debug=1 ends with memstats" "$B" "# runtime.MemStats
+# Alloc = "
+expect_contains "debug=1 notes NumGC" "$B" "# NumGC: no counterpart"
+req "$U/heap?debug="
+expect_eq "heap debug= (empty) is the binary profile" "$CODE $(hdr Content-Type)" "200 application/octet-stream"
+req "$U/heap?debug=1"
+cp "$BF" "$TMP/heap.txt"
+run go tool pprof -sample_index=inuse_space -raw "$TMP/heap.txt"
+expect_rc "go tool pprof parses the debug=1 text" 0
+expect_contains "debug=1 text: four sample types" "$OUT" "alloc_objects/count alloc_space/bytes inuse_objects/count inuse_space/bytes"
+run go tool pprof -top -sample_index=inuse_space "$U/heap?debug=1"
+expect_rc "go tool pprof heap?debug=1" 0
+expect_contains "go tool pprof heap?debug=1 symbolizes build_table" "$OUT" "build_table"
+
 # ---- CPU profile through go tool pprof ----
 run go tool pprof -top "$U/profile?seconds=2"
 expect_rc "go tool pprof profile" 0
@@ -135,8 +166,10 @@ done
 expect_contains "400 message" "$B" "expected a whole number of seconds, 1..3600"
 req "$U/profile?seconds=99999"
 expect_contains "out of range message" "$B" "seconds=99999 is out of range: profile duration must be 1..3600 seconds"
-req "$U/heap?debug=1"
-expect_eq "heap debug=1 is 400" "$CODE" 400
+req "$U/heap?debug=x"
+expect_eq "heap debug=x is 400" "$CODE" 400
+req "$U/heap?seconds=5"
+expect_eq "heap seconds (delta profile) is 400" "$CODE" 400
 req "$U/heap" -X POST -d x
 expect_eq "POST heap is 405" "$CODE $(hdr Allow)" "405 GET, HEAD"
 req "$U/profile" -X DELETE

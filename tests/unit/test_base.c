@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "base/str.h"
+#include "base/tabw.h"
 #include "t.h"
 
 static void buf_appends_and_terminates(void)
@@ -204,6 +205,22 @@ static void utf8_decode_and_cut(void)
 	CHECK_INT(pf_utf8_cut("ab\xff\xff" "cd", 6, 3), 3);
 }
 
+/* The output of Go's tabwriter.NewWriter(w, 1, 8, 1, '\t', 0) on the same
+ * text (go1.19), as runtime/pprof uses it for debug=1 heap profiles. */
+static void tabw_matches_go(void)
+{
+	static const char in[] = "head\n#\t0x1\tf+0x1\ta.c:1\n#\t0x22\tlonger_function_name+0x10\tb.c:22\n"
+				 "#\t0x3\n#\t0x4\tg+0x4\n\n# x = 1\na\tb\n\tc\td\t\xc3\xa9\tf\n";
+	static const char want[] = "head\n#\t0x1\tf+0x1\t\t\t\ta.c:1\n#\t0x22\tlonger_function_name+0x10\tb.c:22\n"
+				   "#\t0x3\n#\t0x4\tg+0x4\n\n# x = 1\na\tb\n\tc\td\t\xc3\xa9\tf\n";
+	struct pf_buf b;
+
+	pf_buf_init(&b, 0);
+	CHECK_INT(pf_tabw_format(in, sizeof(in) - 1, &b), 0);
+	CHECK_STR(b.data, want);
+	pf_buf_release(&b);
+}
+
 static void json_quote_keeps_utf8_valid(void)
 {
 	struct pf_buf b = PF_BUF_INIT;
@@ -232,5 +249,6 @@ int main(void)
 	T_RUN(str_helpers);
 	T_RUN(utf8_decode_and_cut);
 	T_RUN(json_quote_keeps_utf8_valid);
+	T_RUN(tabw_matches_go);
 	return t_exit();
 }

@@ -95,7 +95,8 @@ static void test_seconds(void)
 	CHECK_INT(pf_http_parse_uint("12", &v), 0);
 	CHECK_INT(v, 12);
 	CHECK_INT(pf_http_parse_uint("x", &v), -1);
-	CHECK_INT(pf_http_parse_uint("", &v), -1);
+	CHECK_INT(pf_http_parse_uint("", &v), 0);
+	CHECK_INT(v, 0);
 	CHECK_INT(pf_http_parse_uint("99999999", &v), -1);
 }
 
