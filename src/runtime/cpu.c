@@ -725,9 +725,16 @@ out:
 	return rc;
 }
 
-int pf_cpu_running(void)
+int pf_cpu_running(enum pf_cpu_owner *owner_out)
 {
-	return atomic_load(&running);
+	int r;
+
+	pthread_mutex_lock(&lock);
+	r = atomic_load(&running);
+	if (r && owner_out)
+		*owner_out = cur_owner;
+	pthread_mutex_unlock(&lock);
+	return r;
 }
 
 static void add_comment(struct pf_builder *b, const char *fmt, unsigned long long v)

@@ -36,7 +36,9 @@
  *   profiler; errors carry X-Go-Pprof: 1 so go tool pprof prints them.
  * - POST is accepted on /symbol only (go tool pprof posts the addresses
  *   there, as to Go's handler); every other route allows GET and HEAD, and
- *   405 answers list the allowed methods in Allow.
+ *   405 answers list the allowed methods in Allow. A path that is no
+ *   route is 404 whatever the method, as in Go. HEAD on /profile answers
+ *   what GET would (409 while a profile runs) but starts nothing.
  * - fork() without exec: the child has none of the endpoint's threads,
  *   so an atfork child handler closes the sockets it inherited (the
  *   listening one, the open connections, the event fds; close() only).
@@ -424,6 +426,14 @@ static enum MHD_Result route_threads(struct MHD_Connection *c)
 	return answer(c, 200, "text/plain; charset=utf-8", NULL, NULL, &b);
 }
 
+/* 409: a CPU profile is running already, started by owner. */
+static enum MHD_Result answer_busy(struct MHD_Connection *c, enum pf_cpu_owner owner)
+{
+	return answer_text(c, 409, NULL, "Could not enable CPU profiling: cpu profiling already in use (%s)",
+			   owner == PF_CPU_OWNER_HTTP ? "by another /debug/pprof/profile request"
+						      : "by the program: -cpuprofile, PROFLAB_CPUPROFILE or proflab_cpu_start");
+}
+
 /* Start a CPU profile and suspend the request until the loop ends it. */
 static enum MHD_Result route_profile(struct server *s, struct MHD_Connection *c, struct req *r,
 				     int head)
@@ -437,9 +447,11 @@ static enum MHD_Result route_profile(struct server *s, struct MHD_Connection *c,
 	if (pf_http_parse_seconds(arg(c, "seconds"), &seconds, msg, sizeof(msg)) < 0)
 		return answer_text(c, 400, NULL, "%s", msg);
 	if (head) {
-		/* HEAD does not start a profile: the headers only. */
+		/* HEAD does not start a profile: the headers GET would get now. */
 		struct pf_buf b;
 
+		if (pf_cpu_running(&owner))
+			return answer_busy(c, owner);
 		pf_buf_init(&b, 0);
 		return answer(c, 200, "application/octet-stream", "profile", NULL, &b);
 	}
@@ -448,10 +460,7 @@ static enum MHD_Result route_profile(struct server *s, struct MHD_Connection *c,
 		return answer_text(c, 500, NULL, "Could not enable CPU profiling: no client socket");
 	rc = pf_cpu_begin(PROFLAB_DEFAULT_HZ, PF_CPU_OWNER_HTTP, &owner);
 	if (rc == -EBUSY)
-		return answer_text(c, 409, NULL,
-				   "Could not enable CPU profiling: cpu profiling already in use (%s)",
-				   owner == PF_CPU_OWNER_HTTP ? "by another /debug/pprof/profile request"
-							      : "by the program: -cpuprofile, PROFLAB_CPUPROFILE or proflab_cpu_start");
+		return answer_busy(c, owner);
 	if (rc == -ENOSYS)
 		return answer_text(c, 501, NULL, "CPU profiling is not available in this build");
 	if (rc < 0)
@@ -528,6 +537,38 @@ static const char *missing_profile(const char *name)
 	return NULL;
 }
 
+/* Whether url is a route: 404 comes before 405, whatever the method. */
+static int known_route(const char *url)
+{
+	static const char *const names[] = { "", "profile", "heap", "allocs", "cmdline",
+					     "symbol", "memstats", "threads" };
+	static const char prefix[] = "/debug/pprof/";
+	size_t i;
+
+	if (!strcmp(url, "/debug/pprof"))
+		return 1;
+	if (!pf_startswith(url, prefix))
+		return 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(url + sizeof(prefix) - 1, names[i]))
+			return 1;
+	return 0;
+}
+
+/* 404 for a path that is no route, as Go words it. */
+static enum MHD_Result answer_not_found(struct MHD_Connection *c, const char *url)
+{
+	static const char prefix[] = "/debug/pprof/";
+	const char *name;
+
+	if (!pf_startswith(url, prefix))
+		return answer_text(c, 404, NULL, "404 page not found");
+	name = url + sizeof(prefix) - 1;
+	if (missing_profile(name))
+		return answer_text(c, 404, NULL, "Unknown profile: %s (%s)", name, missing_profile(name));
+	return answer_text(c, 404, NULL, "Unknown profile: %s", name);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -552,8 +593,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (!r->started) {
 		r->started = 1;
 		/* Refuse at once what will be refused, before reading any body. */
-		if (!pf_startswith(url, "/debug/pprof"))
-			return answer_text(c, 404, NULL, "404 page not found");
+		if (!known_route(url))
+			return answer_not_found(c, url);
 		if (is_symbol)
 			allow = "GET, HEAD, POST";
 		if (!get && !head && !(post && is_symbol))
@@ -588,7 +629,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return ret;
 	}
 	if (!pf_startswith(url, prefix))
-		return answer_text(c, 404, NULL, "404 page not found");
+		return answer_not_found(c, url);
 	name = url + sizeof(prefix) - 1;
 	if (!*name)
 		return route_index(c);
@@ -606,9 +647,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return route_memstats(c);
 	if (!strcmp(name, "threads"))
 		return route_threads(c);
-	if (missing_profile(name))
-		return answer_text(c, 404, NULL, "Unknown profile: %s (%s)", name, missing_profile(name));
-	return answer_text(c, 404, NULL, "Unknown profile: %s", name);
+	return answer_not_found(c, url);
 }
 
 static struct req *req_new(void)
@@ -816,8 +855,13 @@ static int listen_on(const struct pf_http_addr *a)
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (a->ss.ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* IPv6 only, except for a v4-mapped address (::ffff:127.0.0.1),
+	 * which only a dual-stack socket can bind: it serves IPv4 clients. */
+	if (a->ss.ss_family == AF_INET6) {
+		int v6only = !IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+	}
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0 || listen(fd, 64) < 0) {
 		saved = errno;
 		close(fd);
@@ -1041,6 +1085,10 @@ void pf_http_init_env(void)
 
 	if (!v)
 		return;
+	if (!*v) { /* empty is unset: no endpoint */
+		unsetenv("PROFLAB_HTTP");
+		return;
+	}
 	if (pf_fmt(addr, sizeof(addr), "%s", v) < 0) {
 		fprintf(stderr, "proflab: PROFLAB_HTTP: address too long; running without the endpoint\n");
 		unsetenv("PROFLAB_HTTP");

@@ -36,8 +36,9 @@ int pf_cpu_begin(int hz, enum pf_cpu_owner owner, enum pf_cpu_owner *owner_out);
  * -ENOENT if not running; else 0 and *out set (or a negative value and
  * err set when building failed). */
 int pf_cpu_end(struct pf_profile **out, struct pf_err *err);
-/* Whether a CPU profile is running. */
-int pf_cpu_running(void);
+/* Whether a CPU profile is running; if so and owner_out is non-NULL,
+ * *owner_out tells who started it. */
+int pf_cpu_running(enum pf_cpu_owner *owner_out);
 
 /* The heap profile now; default sample type alloc_space when allocs is
  * non-zero (the /allocs view), else inuse_space. */

@@ -152,6 +152,8 @@ req "$U/profile?seconds=1"
 expect_eq "busy status" "$CODE" 409
 expect_contains "busy message" "$B" "Could not enable CPU profiling: cpu profiling already in use (by another /debug/pprof/profile request)"
 expect_eq "busy X-Go-Pprof" "$(hdr X-Go-Pprof)" 1
+req "$U/profile?seconds=1" -I --max-time 10
+expect_eq "busy HEAD is 409 as GET, at once" "$CODE" 409
 wait $first
 expect_eq "first profile completes" "$(cat "$TMP/first.code")" 200
 run go tool pprof -raw "$TMP/first.pb.gz"
@@ -177,6 +179,10 @@ expect_eq "DELETE profile is 405" "$CODE $(hdr Allow)" "405 GET, HEAD"
 req "$U/symbol" -X PUT -d x
 expect_eq "PUT symbol is 405" "$CODE $(hdr Allow)" "405 GET, HEAD, POST"
 expect_eq "405 nosniff" "$(hdr X-Content-Type-Options)" nosniff
+req "$U/nope" -X POST -d x
+expect_eq "POST to an unknown profile is 404" "$CODE:$B" "404:Unknown profile: nope"
+req "http://127.0.0.1:$PORT/elsewhere" -X DELETE
+expect_eq "DELETE outside /debug/pprof is 404" "$CODE:$B" "404:404 page not found"
 req "$U/nope"
 expect_eq "unknown profile is 404" "$CODE:$B" "404:Unknown profile: nope"
 req "$U/goroutine"

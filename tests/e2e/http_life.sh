@@ -52,6 +52,16 @@ expect_eq "port in use: program output unchanged" "$RC:$OUT" "0:$WANT"
 expect_contains "port in use: message" "$ERR" "proflab: PROFLAB_HTTP: 127.0.0.1:$PORT: Address already in use; the program runs without the endpoint"
 stop_service
 
+# ---- a v4-mapped IPv6 address binds a dual-stack socket: IPv4 clients reach it ----
+start_service mapped 30 "PROFLAB_HTTP=[::ffff:127.0.0.1]:0" || exit 1
+expect_eq "[::ffff:127.0.0.1]:0 serves IPv4 clients" "$(code "http://127.0.0.1:$PORT/debug/pprof/cmdline")" 200
+stop_service
+expect_eq "[::ffff:127.0.0.1]:0 program output" "$SRC:$(cat "$SOUT")" "0:$WANT"
+
+# ---- empty PROFLAB_HTTP is unset: no endpoint, nothing said ----
+run env PROFLAB_HTTP= LD_PRELOAD="$LIB" "$PROG" 30
+expect_eq "empty PROFLAB_HTTP: no endpoint, no message" "$RC:$OUT:$ERR" "0:$WANT:"
+
 # ---- PROFLAB_HTTP leaves the environment: exec'd programs do not bind ----
 run env PROFLAB_HTTP=127.0.0.1:0 LD_PRELOAD="$LIB" sh -c 'echo "${PROFLAB_HTTP-unset}"'
 expect_eq "PROFLAB_HTTP removed from the environment" "$OUT" unset
