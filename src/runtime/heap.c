@@ -176,9 +176,11 @@ static int memstats_section(const struct proflab_memstats *ms, struct pf_buf *ou
 	rc |= pf_buf_puts(out, "# runtime.MemStats\n");
 	rc |= pf_buf_printf(out, "# Alloc = %" PRIu64 "\n", (uint64_t)ms->alloc);
 	rc |= pf_buf_printf(out, "# TotalAlloc = %" PRIu64 "\n", (uint64_t)ms->total_alloc);
-	rc |= pf_buf_printf(out, "# Sys = %" PRIu64 "\n", (uint64_t)ms->sys);
 	rc |= pf_buf_printf(out, "# Mallocs = %" PRIu64 "\n", (uint64_t)ms->mallocs);
 	rc |= pf_buf_printf(out, "# Frees = %" PRIu64 "\n", (uint64_t)ms->frees);
+	/* What glibc holds from the system for the heap: Go's HeapSys (its
+	 * Sys also counts stacks and the runtime's own metadata). */
+	rc |= pf_buf_printf(out, "# HeapSys = %" PRIu64 "\n", (uint64_t)ms->sys);
 	rc |= pf_buf_printf(out, "# HeapObjects = %" PRIu64 "\n", (uint64_t)ms->heap_objects);
 	rc |= pf_buf_printf(out, "# PeakAlloc = %" PRIu64 "\n", (uint64_t)ms->peak_alloc);
 	rc |= pf_buf_puts(out, "# NumGC: no counterpart (C has no garbage collector; memory returns only by free())\n");

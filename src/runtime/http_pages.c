@@ -142,7 +142,7 @@ int pf_http_symbol(const char *input, size_t len, pf_http_lookup_fn lookup, stru
 
 int pf_http_memstats(const struct proflab_memstats *ms, int text, struct pf_buf *out)
 {
-	static const char *const names[] = { "Alloc",       "TotalAlloc", "Sys",      "Mallocs",
+	static const char *const names[] = { "Alloc",       "TotalAlloc", "HeapSys",  "Mallocs",
 					     "Frees",       "HeapObjects", "PeakAlloc" };
 	uint64_t v[7];
 	struct pf_json j;

@@ -53,7 +53,7 @@ typedef int (*pf_http_lookup_fn)(uintptr_t addr, char *name, size_t size);
 int pf_http_symbol(const char *input, size_t len, pf_http_lookup_fn lookup, struct pf_buf *out);
 
 /* /debug/pprof/memstats: JSON with runtime.MemStats' field names
- * (Alloc, TotalAlloc, Sys, Mallocs, Frees, HeapObjects) plus PeakAlloc;
+ * (Alloc, TotalAlloc, HeapSys, Mallocs, Frees, HeapObjects) plus PeakAlloc;
  * text ("# Alloc = N" lines, as Go ends a debug=1 heap profile) when text
  * is non-zero. */
 int pf_http_memstats(const struct proflab_memstats *ms, int text, struct pf_buf *out);

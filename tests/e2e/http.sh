@@ -74,6 +74,9 @@ fi
 req "$U/memstats?debug=1"
 expect_eq "memstats text type" "$(hdr Content-Type)" "text/plain; charset=utf-8"
 expect_contains "memstats text" "$B" "# TotalAlloc = "
+# The same name as record -memstats (mallinfo2's arena + mmap is Go's
+# HeapSys, the heap's memory from the OS; Go's Sys also counts stacks).
+expect_contains "memstats text says HeapSys" "$B" "# HeapSys = "
 
 # ---- threads ----
 req "$U/threads"
@@ -122,6 +125,8 @@ fi
 expect_contains "debug=1 ends with memstats" "$B" "# runtime.MemStats
 # Alloc = "
 expect_contains "debug=1 notes NumGC" "$B" "# NumGC: no counterpart"
+expect_contains "debug=1 names glibc's heap HeapSys, as -memstats does" "$B" "# HeapSys = "
+expect_not_contains "debug=1 has no Sys (Go's counts more than the heap)" "$B" "# Sys = "
 req "$U/heap?debug="
 expect_eq "heap debug= (empty) is the binary profile" "$CODE $(hdr Content-Type)" "200 application/octet-stream"
 req "$U/heap?debug=1"

@@ -133,7 +133,7 @@ static void test_cmdline_memstats(void)
 	CHECK(memcmp(b.data, "prog\0-x\0y", 9) == 0);
 	pf_buf_truncate(&b, 0);
 	CHECK_INT(pf_http_memstats(&ms, 1, &b), 0);
-	CHECK_STR(b.data, "# runtime.MemStats\n# Alloc = 10\n# TotalAlloc = 20\n# Sys = 7\n"
+	CHECK_STR(b.data, "# runtime.MemStats\n# Alloc = 10\n# TotalAlloc = 20\n# HeapSys = 7\n"
 			  "# Mallocs = 3\n# Frees = 4\n# HeapObjects = 1\n# PeakAlloc = 15\n");
 	pf_buf_truncate(&b, 0);
 	CHECK_INT(pf_http_memstats(&ms, 0, &b), 0);
