@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../base/buf.h"
+#include "../base/str.h"
 #include "../course/doc.h"
 #include "../course/progress.h"
 #include "../course/quiz.h"
@@ -133,32 +134,10 @@ static int list_quizzes(void)
  * some terminals obey) are not. */
 static size_t printable_utf8(const unsigned char *s, size_t n)
 {
-	size_t len, i;
 	unsigned cp;
+	size_t len = pf_utf8_decode((const char *)s, n, &cp);
 
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1fu;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0fu;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07u;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f)
-		return 0;
-	return len;
+	return len > 1 && cp > 0x9f ? len : 0;
 }
 
 /* Append n bytes of s to out with control bytes and invalid UTF-8 shown

@@ -76,6 +76,10 @@ expect_eq "escape bytes: shown as \\xNN and cut" "$ERR" "proflab quiz: $TMP/esc:
 if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' <<<"$ERR"; then fail "escape bytes: no control bytes on stderr" "$(od -c <<<"$ERR" | head)"; else pass "escape bytes: no control bytes on stderr"; fi
 run "$PROFLAB" quiz 2 --answers - <<<$'5µs\nb'
 expect_contains "UTF-8 answer shown as is" "$ERR" "stdin:1: question 1: '5µs' is not a number"
+# C1 controls (U+0080..U+009F: U+009B is a CSI to some terminals) are valid
+# UTF-8 but not printable.
+run "$PROFLAB" quiz 2 --answers - <<<$'5\xc2\x9bx\nb'
+expect_contains "C1 control shown as \\xNN" "$ERR" "stdin:1: question 1: '5\\xc2\\x9bx' is not a number"
 run "$PROFLAB" quiz 2 --answers "$TMP/$(printf 'no\033[2J')"
 expect_contains "answers file name: escape shown as \\xNN" "$ERR" "$TMP/no\\x1b[2J: No such file or directory"
 run "$PROFLAB" quiz 1 --answers "$TMP/missing"
