@@ -9,9 +9,9 @@
  * preload cannot reach), so that a mistake does not cost a whole run; and
  * after it, every profile asked for that was not written is reported.
  */
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gelf.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,62 +256,32 @@ static int find_program(const char *cmd, struct pf_buf *out)
  * something we recognise). */
 static int elf_is_static(int fd)
 {
-	unsigned char id[EI_NIDENT];
-	size_t i, phnum, phentsize;
-	off_t phoff;
-	int is64;
+	Elf *e;
+	GElf_Ehdr eh;
+	size_t i, phnum;
+	int rc = 0;
 
-	if (pread(fd, id, sizeof(id), 0) != (ssize_t)sizeof(id) || memcmp(id, ELFMAG, SELFMAG) != 0)
+	if (elf_version(EV_CURRENT) == EV_NONE)
 		return 0;
-	is64 = id[EI_CLASS] == ELFCLASS64;
-	if (!is64 && id[EI_CLASS] != ELFCLASS32)
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (!e)
 		return 0;
-	if (id[EI_DATA] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB))
-		return 0;
-	if (is64) {
-		Elf64_Ehdr eh;
-
-		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
-			return 0;
-		if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
-			return 0;
-		phoff = (off_t)eh.e_phoff;
-		phnum = eh.e_phnum;
-		phentsize = eh.e_phentsize;
-	} else {
-		Elf32_Ehdr eh;
-
-		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
-			return 0;
-		if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
-			return 0;
-		phoff = (off_t)eh.e_phoff;
-		phnum = eh.e_phnum;
-		phentsize = eh.e_phentsize;
-	}
-	if (phnum == 0 || phentsize < (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
-		return 0;
+	if (elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) ||
+	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || elf_getphdrnum(e, &phnum) != 0 ||
+	    phnum == 0)
+		goto out;
 	for (i = 0; i < phnum; i++) {
-		off_t at = phoff + (off_t)(i * phentsize);
-		uint32_t type;
+		GElf_Phdr ph;
 
-		if (is64) {
-			Elf64_Phdr ph;
-
-			if (pread(fd, &ph, sizeof(ph), at) != (ssize_t)sizeof(ph))
-				return 0;
-			type = ph.p_type;
-		} else {
-			Elf32_Phdr ph;
-
-			if (pread(fd, &ph, sizeof(ph), at) != (ssize_t)sizeof(ph))
-				return 0;
-			type = ph.p_type;
-		}
-		if (type == PT_INTERP)
-			return 0;
+		if (!gelf_getphdr(e, (int)i, &ph))
+			goto out;
+		if (ph.p_type == PT_INTERP)
+			goto out;
 	}
-	return 1;
+	rc = 1;
+out:
+	elf_end(e);
+	return rc;
 }
 
 /*
