@@ -58,6 +58,18 @@ static void scale(int64_t count, int64_t size, long rate, int64_t *c_out, int64_
 	*s_out = (int64_t)((double)size * f);
 }
 
+/* A bucket's allocations and frees so far, read while threads run: 0 when
+ * it has none yet. Frees first: a free we see was preceded by its
+ * allocation, which we are then sure to see too. */
+static int bucket_counts(const struct pf_heap_bucket *bk, int64_t *ao, int64_t *fo)
+{
+	*fo = atomic_load_explicit(&bk->free_objects, memory_order_acquire);
+	*ao = atomic_load_explicit(&bk->alloc_objects, memory_order_acquire);
+	if (*fo > *ao)
+		*fo = *ao;
+	return *ao != 0;
+}
+
 int pf_heap_snapshot(int allocs, struct pf_profile **out, struct pf_err *err)
 {
 	static const struct pf_value_type types[] = {
@@ -83,14 +95,8 @@ int pf_heap_snapshot(int allocs, struct pf_profile **out, struct pf_err *err)
 	for (bk = pf_heap_buckets(); bk; bk = bk->all) {
 		int64_t fo, ao, sz = (int64_t)bk->size, v[4];
 
-		/* Frees before allocations: a free we see was preceded by
-		 * its allocation, which we are then sure to see too. */
-		fo = atomic_load_explicit(&bk->free_objects, memory_order_acquire);
-		ao = atomic_load_explicit(&bk->alloc_objects, memory_order_acquire);
-		if (ao == 0)
+		if (!bucket_counts(bk, &ao, &fo))
 			continue;
-		if (fo > ao)
-			fo = ao;
 		scale(ao, ao * sz, rate, &v[0], &v[1]);
 		scale(ao - fo, (ao - fo) * sz, rate, &v[2], &v[3]);
 		if (pf_builder_add(b, bk->stack->pcs, bk->stack->npcs, v) < 0) {
@@ -207,12 +213,8 @@ int pf_heap_text(struct pf_buf *out, struct pf_err *err)
 	for (bk = pf_heap_buckets(); bk; bk = bk->all) {
 		int64_t fo, ao;
 
-		fo = atomic_load_explicit(&bk->free_objects, memory_order_acquire);
-		ao = atomic_load_explicit(&bk->alloc_objects, memory_order_acquire);
-		if (ao == 0)
+		if (!bucket_counts(bk, &ao, &fo))
 			continue;
-		if (fo > ao)
-			fo = ao;
 		r.stack = bk->stack;
 		r.alloc_objects = ao;
 		r.alloc_bytes = ao * (int64_t)bk->size;
