@@ -378,6 +378,20 @@ static int finish(struct pf_flame *fg)
 			nodes[tmp[c]].next_sibling = tmp[c + 1];
 		nodes[tmp[k - 1]].next_sibling = PF_NONE;
 	}
+	/* Spans bottom-up: a node's index is always above its parent's. */
+	for (i = 0; i < fg->n; i++) {
+		int64_t v = nodes[i].value, b = nodes[i].base_self;
+
+		if (fg->diff) {
+			v = nodes[i].self;
+			if (b > v)
+				v = b;
+		}
+		nodes[i].span = v > 0 ? v : 0;
+	}
+	if (fg->diff)
+		for (i = fg->n; i-- > 1;)
+			nodes[nodes[i].parent].span += nodes[i].span;
 	nodes[0].start = 0;
 	stack[sp++] = 0;
 	while (sp > 0) {
@@ -386,7 +400,7 @@ static int finish(struct pf_flame *fg)
 
 		for (c = nodes[n].first_child; c != PF_NONE; c = nodes[c].next_sibling) {
 			nodes[c].start = x;
-			x += nodes[c].value > 0 ? nodes[c].value : 0;
+			x += nodes[c].span;
 			stack[sp++] = c;
 		}
 	}
@@ -511,15 +525,14 @@ uint32_t pf_flame_child(const struct pf_flame *fg, uint32_t i, const char *name)
 
 double pf_flame_delta(const struct pf_flame *fg, uint32_t i)
 {
-	double a = 0, b = 0;
+	int64_t t;
 
 	if (!fg->diff)
 		return 0;
-	if (fg->total != 0)
-		a = (double)fg->nodes[i].value / (double)fg->total;
-	if (fg->base_total != 0)
-		b = (double)fg->nodes[i].base / (double)fg->base_total;
-	return a - b;
+	t = fg->base_total != 0 ? fg->base_total : fg->total;
+	if (t == 0)
+		return 0;
+	return (double)(fg->nodes[i].value - fg->nodes[i].base) / (double)t;
 }
 
 void pf_flame_layout_init(struct pf_flame_layout *l)
@@ -572,7 +585,7 @@ int pf_flame_layout(const struct pf_flame *fg, uint32_t zoom, double width, doub
 		if (rect_add(l, k, nodes[k].depth, 0, width) < 0)
 			return -1;
 	}
-	zv = nodes[zoom].value > 0 ? nodes[zoom].value : 0;
+	zv = nodes[zoom].span;
 	scale = zv > 0 ? width / (double)zv : 0;
 	if (rect_add(l, zoom, nodes[zoom].depth, 0, width) < 0)
 		return -1;
@@ -586,7 +599,7 @@ int pf_flame_layout(const struct pf_flame *fg, uint32_t zoom, double width, doub
 		uint32_t n = stack[--sp], c;
 
 		for (c = nodes[n].first_child; c != PF_NONE; c = nodes[c].next_sibling) {
-			double w = (nodes[c].value > 0 ? (double)nodes[c].value : 0) * scale;
+			double w = (double)nodes[c].span * scale;
 
 			if (w < min_w || w <= 0)
 				continue;

@@ -22,10 +22,16 @@
  *
  * Differential. A tree built with pf_flame_new_diff() holds both the new
  * profile's values (value/self) and the base profile's (base/base_self),
- * over the union of their stacks. Widths are the new values; a frame's
- * change is delta = value/total - base/base_total (the share it gained
- * or lost), drawn red when it grew and blue when it shrank, the
- * intensity proportional to |delta| / max |delta| over the tree.
+ * over the union of their stacks. A frame's width (span) is the larger of
+ * its two values, summed bottom-up: span = max(self, base_self) + the
+ * spans of its children, so callees always fit inside their caller and
+ * code that exists only in the base (removed by a fix) is still drawn.
+ * Its change is delta = (value - base) / base_total, the absolute change
+ * as a share of the base profile's total (as pprof -diff_base reports
+ * it; total is used when base_total is 0). Shares are not normalised:
+ * a fix that makes everything 100x faster turns every frame blue rather
+ * than grey. Frames that grew are red, shrank blue, the intensity
+ * proportional to |delta| / max |delta| over the tree.
  *
  * Text of a value (pf_flame_format_value) and of a frame's title:
  *   time units  "main (1.20s, 45.00%)"          (ns/us/ms/s, like pprof)
@@ -61,7 +67,8 @@ struct pf_flame_node {
 	int64_t self;
 	int64_t base;          /* cum in the base profile (diff only, else 0) */
 	int64_t base_self;
-	int64_t start;         /* left edge: sum of max(0,value) of everything left of it */
+	int64_t span;          /* width in layout units: max(value,0); diff trees: see above */
+	int64_t start;         /* left edge: sum of the spans of everything left of it */
 };
 
 struct pf_flame {
@@ -99,15 +106,15 @@ size_t pf_flame_subtree_size(const struct pf_flame *fg, uint32_t i);
 /* The child of node i named name, or PF_NONE. */
 uint32_t pf_flame_child(const struct pf_flame *fg, uint32_t i, const char *name);
 
-/* The change of node i as a share of the totals (diff trees; else 0):
- * value/total - base/base_total, each share 0 when its total is 0. */
+/* The change of node i (diff trees; else 0): (value - base) / base_total,
+ * or / total when base_total is 0; 0 when both are 0. */
 double pf_flame_delta(const struct pf_flame *fg, uint32_t i);
 
 /*
  * Layout of the view zoomed into node `zoom` (0 for the whole graph) on a
  * width of `width` units (pixels, columns). The zoomed node spans the full
  * width; its ancestors are drawn full width too (as in FlameGraph); the
- * frames of its subtree get x and w in proportion to their values.
+ * frames of its subtree get x and w in proportion to their spans.
  * Frames narrower than min_w are left out (their value still counts in
  * their parent's width), and so is their subtree. Rects come in
  * depth-first order, parents before children.

@@ -273,7 +273,7 @@ static void move_down(struct view *v)
 
 	for (c = nodes[v->sel].first_child; c != PF_NONE; c = nodes[c].next_sibling) {
 		r = rect_of(v, c);
-		if (r && (best == PF_NONE || nodes[c].value > nodes[best].value))
+		if (r && (best == PF_NONE || nodes[c].span > nodes[best].span))
 			best = c;
 	}
 	if (best != PF_NONE)
@@ -466,7 +466,7 @@ static void view_init(struct view *v, const struct pf_flame *fg, const char *tit
 	v->sel = 0;
 	/* Start on the widest outermost frame (usually main). */
 	for (c = fg->nodes[0].first_child; c != PF_NONE; c = fg->nodes[c].next_sibling)
-		if (v->sel == 0 || fg->nodes[c].value > fg->nodes[v->sel].value)
+		if (v->sel == 0 || fg->nodes[c].span > fg->nodes[v->sel].span)
 			v->sel = c;
 	pf_flame_layout_init(&v->l);
 }

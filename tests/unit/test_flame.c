@@ -446,6 +446,54 @@ out:
 	pf_profile_free(pn);
 }
 
+/* A fix that removes almost all the work: every share stays 100%, yet
+ * the change must show (blue), and code only in the base must be drawn. */
+static void diff_absolute_and_removed_code(void)
+{
+	static const char *const old_st[] = { "main;hot", "main;gone" };
+	static const int64_t old_v[] = { 580, 200 };
+	static const char *const new_st[] = { "main;hot" };
+	static const int64_t new_v[] = { 1 };
+	static const char *const mh[] = { "main", "hot" }, *const mg[] = { "main", "gone" };
+	struct pf_profile *po = make_profile(old_st, old_v, 2), *pn = make_profile(new_st, new_v, 1);
+	struct pf_err err = { 0 };
+	struct pf_flame *fg = pf_flame_new_diff(pn, po, 0, &err);
+	struct pf_flame_layout l;
+	struct pf_buf b = PF_BUF_INIT;
+	uint32_t gone;
+	size_t i;
+	int drawn = 0;
+
+	pf_flame_layout_init(&l);
+	CHECK(fg != NULL);
+	if (!fg)
+		goto out;
+	gone = path(fg, mg, 2);
+	CHECK(gone != PF_NONE);
+	CHECK(pf_flame_delta(fg, path(fg, mh, 2)) < -0.7);
+	CHECK(pf_flame_delta(fg, 0) < -0.99);
+	CHECK_INT(fg->nodes[0].span, 780);
+	CHECK_INT(fg->nodes[gone].span, 200);
+	CHECK_INT(pf_flame_layout(fg, 0, 780, 0.1, &l), 0);
+	for (i = 0; i < l.n; i++)
+		if (l.rects[i].node == gone && fabs(l.rects[i].w - 200) < 1e-9)
+			drawn = 1;
+	CHECK(drawn);
+	CHECK_INT(pf_flame_title(fg, gone, &b), 0);
+	CHECK_STR(b.data, "gone (before 200 samples 25.64%, after 0 samples 0.00%, -25.64%)");
+	pf_buf_truncate(&b, 0);
+	CHECK_INT(pf_flame_write_svg(fg, NULL, &b, &err), 0);
+	CHECK(strstr(b.data, "<title>gone (before") != NULL);
+	CHECK_STR(svg_fill_of(b.data, "<title>main (before"), "rgb(0,0,255)");
+	CHECK(strstr(b.data, "rgb(235,235,235)") == NULL);
+out:
+	pf_flame_layout_release(&l);
+	pf_buf_release(&b);
+	pf_flame_free(fg);
+	pf_profile_free(po);
+	pf_profile_free(pn);
+}
+
 static void svg_structure_and_escaping(void)
 {
 	static const char *const st[] = { "main;a<b>&\"c'", "main;bad\xff\xfe", "main;z" };
@@ -567,6 +615,7 @@ int main(void)
 	T_RUN(folded_totals);
 	T_RUN(value_text);
 	T_RUN(diff_colours_and_columns);
+	T_RUN(diff_absolute_and_removed_code);
 	T_RUN(svg_structure_and_escaping);
 	T_RUN(bad_sample_index);
 	T_RUN(wide_fanout);
