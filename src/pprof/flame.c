@@ -698,15 +698,34 @@ static double pct(int64_t v, int64_t total)
 	return total != 0 ? 100.0 * (double)v / (double)total : 0;
 }
 
-/* "1.20s" / "1234 samples" / "17 widgets" */
+/* What a count counts, by the sample type: an alloc_objects value is a
+ * number of objects, not of samples. NULL: a bare number. */
+static const char *count_word(const struct pf_flame *fg)
+{
+	const char *t = fg->sample_type;
+
+	if (strcmp(t, "samples") == 0 || strcmp(t, "sample") == 0)
+		return "samples";
+	if (pf_endswith(t, "objects"))
+		return "objects";
+	if (strcmp(t, "goroutine") == 0 || strcmp(t, "goroutines") == 0)
+		return "goroutines";
+	if (strcmp(t, "contentions") == 0)
+		return "contentions";
+	return NULL;
+}
+
+/* "1.20s" / "1234 samples" / "56 objects" / "17 widgets" */
 static void value_words(const struct pf_flame *fg, int64_t v, char *dst, size_t size)
 {
 	char num[64];
 	int k = unit_kind(fg);
 
 	pf_flame_format_value(fg, v, num, sizeof(num));
-	if (k == 0)
-		pf_fmt(dst, size, "%s samples", num);
+	if (k == 0 && count_word(fg))
+		pf_fmt(dst, size, "%s %s", num, count_word(fg));
+	else if (k == 0)
+		pf_fmt(dst, size, "%s", num);
 	else if (k == 2)
 		pf_fmt(dst, size, "%s %s", num, fg->unit);
 	else

@@ -36,7 +36,10 @@
  * Text of a value (pf_flame_format_value) and of a frame's title:
  *   time units  "main (1.20s, 45.00%)"          (ns/us/ms/s, like pprof)
  *   bytes       "alloc (12.50MB, 3.10%)"        (B/kB/MB/GB/TB, powers of 1024)
- *   count       "main (1234 samples, 45.00%)"
+ *   count       "main (1234 samples, 45.00%)"    (unit "count": the word is the
+ *               "main (56 objects, 2.00%)"       sample type's: samples, objects
+ *               "main (3, 1.00%)"                 for *_objects, goroutines,
+ *                                                contentions; else a bare number)
  *   other       "main (17 widgets, 2.00%)"      (the unit name as is)
  *   diff        "main (before 1.00s 40.00%, after 1.20s 45.00%, +5.00%)"
  *

@@ -372,9 +372,19 @@ static void value_text(void)
 	pf_flame_format_value(fg, 13107200, s, sizeof(s));
 	CHECK_STR(s, "12.50MB");
 	fg->unit = "count";
+	fg->sample_type = "samples";
 	pf_buf_truncate(&b, 0);
 	CHECK_INT(pf_flame_title(fg, fg->nodes[fg->nodes[0].first_child].first_child, &b), 0);
 	CHECK_STR(b.data, "a (100000000 samples, 90.91%)");
+	/* a count of objects is not a count of samples */
+	fg->sample_type = "alloc_objects";
+	pf_buf_truncate(&b, 0);
+	CHECK_INT(pf_flame_title(fg, fg->nodes[fg->nodes[0].first_child].first_child, &b), 0);
+	CHECK_STR(b.data, "a (100000000 objects, 90.91%)");
+	fg->sample_type = "widgets_seen";
+	pf_buf_truncate(&b, 0);
+	CHECK_INT(pf_flame_title(fg, fg->nodes[fg->nodes[0].first_child].first_child, &b), 0);
+	CHECK_STR(b.data, "a (100000000, 90.91%)");
 out:
 	pf_buf_release(&b);
 	pf_flame_free(fg);
