@@ -27,7 +27,8 @@ const struct pf_command pf_cmd_flame = {
 		"\n"
 		"Options:\n"
 		"  -sample_index=NAME|N  sample type to draw (default: the profile's default)\n"
-		"  -o OUT.svg            write a self-contained SVG (click to zoom, Ctrl-F to search)\n"
+		"  -o OUT.svg            write a self-contained SVG (click to zoom, Ctrl-F to search);\n"
+		"                        -o - writes it to standard output\n"
 		"  --folded              print folded stacks, \"root;...;leaf N\" per line; with\n"
 		"                        -o, write them to that file instead of the SVG\n"
 		"  --base OLD            differential: frames that grew are red, shrank blue,\n"
@@ -152,6 +153,11 @@ static int run(int argc, char **argv)
 	p = pf_profile_read(pos[0], &err);
 	if (!p)
 		goto fail;
+	if (p->nsample_types == 0) {
+		/* as proflab pprof (and go tool pprof) says it */
+		pf_err_set(&err, PF_EFAIL, "profile has no samples");
+		goto fail;
+	}
 	if (sample_index) {
 		si = pf_profile_sample_index(p, sample_index);
 		if (si < 0) {
@@ -204,7 +210,7 @@ static int run(int argc, char **argv)
 			pf_err_set(&err, PF_EFAIL, "out of memory");
 			goto fail;
 		}
-		if (out) {
+		if (out && strcmp(out, "-") != 0) {
 			if (pf_file_write_atomic(out, b.data, b.len, 0, &err) < 0)
 				goto fail;
 		} else {
@@ -221,8 +227,13 @@ static int run(int argc, char **argv)
 			       pos[0], fg->sample_type);
 			title = deftitle;
 		}
-		if (pf_flame_write_svg_file(fg, title, out, &err) < 0)
+		if (strcmp(out, "-") == 0) {
+			if (pf_flame_write_svg(fg, title, &b, &err) < 0)
+				goto fail;
+			pf_command_write_stdout(b.data, b.len);
+		} else if (pf_flame_write_svg_file(fg, title, out, &err) < 0) {
 			goto fail;
+		}
 		status = 0;
 		goto out;
 	}

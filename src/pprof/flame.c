@@ -202,6 +202,7 @@ static const char *lib_key(const char *name, const char *file, const char *mapfi
 struct frame_names {
 	const char **fname, **flib; /* by function index */
 	const char **lname, **llib; /* by location index (lineless only) */
+	const char *unknown;        /* "[unknown]": the frame of frameless samples */
 };
 
 static void frame_names_release(struct frame_names *fn)
@@ -224,7 +225,8 @@ static int frame_names_init(struct frame_names *fn, struct flame_priv *pv,
 	fn->flib = calloc(p->nfunctions + 1, sizeof(char *));
 	fn->lname = calloc(p->nlocations + 1, sizeof(char *));
 	fn->llib = calloc(p->nlocations + 1, sizeof(char *));
-	if (!fn->fname || !fn->flib || !fn->lname || !fn->llib)
+	fn->unknown = intern(pv, "[unknown]");
+	if (!fn->fname || !fn->flib || !fn->lname || !fn->llib || !fn->unknown)
 		goto fail;
 	/* A function's lib may depend on the mapping of a location using it. */
 	for (i = 0; i < p->nlocations; i++) {
@@ -327,6 +329,12 @@ static int add_profile(struct pf_flame *fg, struct flame_priv *pv, const struct 
 			prev_node[j] = cur;
 		}
 		prev_n = nl;
+		/* No frame at all: the folded "[unknown]", drawn as a frame too. */
+		if (cur == 0) {
+			cur = child_get(fg, pv, 0, fn.unknown, fn.unknown);
+			if (cur == PF_NONE)
+				goto out;
+		}
 		if (is_base) {
 			fg->nodes[cur].base_self += v;
 			for (n = cur; n != PF_NONE; n = fg->nodes[n].parent)
@@ -749,7 +757,9 @@ int pf_flame_title(const struct pf_flame *fg, uint32_t i, struct pf_buf *out)
 }
 
 /* A frame name as one folded field: ';' separates frames and a newline
- * ends the line, so both are replaced. */
+ * ends the line, so both are replaced; other control bytes (an escape
+ * sequence in a symbol would reach the terminal) become '?', as in the
+ * SVG. */
 static int put_folded_name(struct pf_buf *out, const char *s)
 {
 	size_t start = out->len;
@@ -762,6 +772,8 @@ static int put_folded_name(struct pf_buf *out, const char *s)
 			*p = ':';
 		else if (*p == '\n' || *p == '\r')
 			*p = ' ';
+		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return 0;
 }
 
@@ -778,13 +790,6 @@ int pf_flame_write_folded(const struct pf_flame *fg, struct pf_buf *out)
 	plen = calloc((size_t)fg->max_depth + 2, sizeof(*plen));
 	if (!plen)
 		goto out;
-	/* Samples without any frame. */
-	if (nodes[0].self != 0 || (fg->diff && nodes[0].base_self != 0)) {
-		if (fg->diff ? pf_buf_printf(out, "[unknown] %" PRId64 " %" PRId64 "\n",
-					     nodes[0].base_self, nodes[0].self) < 0
-			     : pf_buf_printf(out, "[unknown] %" PRId64 "\n", nodes[0].self) < 0)
-			goto out;
-	}
 	n = nodes[0].first_child;
 	while (n != PF_NONE) {
 		const struct pf_flame_node *nd = &nodes[n];

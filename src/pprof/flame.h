@@ -11,7 +11,8 @@
  * samples whose stack passes through it (its "cum"), and its self value is
  * the part of that in samples ending there. Recursion gives nested nodes.
  * Names are pf_function.name; a location without lines is named by its
- * address in hex ("0x4011a0"). Node 0 is the root, named "root", whose
+ * address in hex ("0x4011a0"); samples with no frame at all go to a frame
+ * "[unknown]" under the root, so every rendering shows them alike. Node 0 is the root, named "root", whose
  * value is the profile's total in the sample type. Children of a node are
  * ordered by name, as the FlameGraph tools do.
  *

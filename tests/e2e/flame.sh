@@ -130,7 +130,7 @@ if grep -qE '<title>root \([0-9.]+(ms|s), 100.00%\)</title>' "$TMP/cpu.svg"; the
 run "$PROFLAB" flame "$TMP/after.pb.gz" -sample_index=alloc_space -o "$TMP/heap.svg"
 if grep -qE '<title>main\.allocB \([0-9.]+MB, [0-9.]+%\)</title>' "$TMP/heap.svg"; then pass "svg title in bytes"; else fail "svg title in bytes" "$(grep -o '<title>main.allocB[^<]*' "$TMP/heap.svg")"; fi
 run "$PROFLAB" flame "$TMP/after.pb.gz" -sample_index=alloc_objects -o "$TMP/heapn.svg"
-if grep -qE '<title>main\.allocB \([0-9]+ samples, [0-9.]+%\)</title>' "$TMP/heapn.svg"; then pass "svg title in samples for counts"; else fail "svg title in samples for counts" "$(grep -o '<title>main.allocB[^<]*' "$TMP/heapn.svg")"; fi
+if grep -qE '<title>main\.allocB \([0-9]+ objects, [0-9.]+%\)</title>' "$TMP/heapn.svg"; then pass "svg title in objects for alloc_objects"; else fail "svg title in objects for alloc_objects" "$(grep -o '<title>main.allocB[^<]*' "$TMP/heapn.svg")"; fi
 
 # ---- differential: allocA shrank, allocB grew ----
 run "$PROFLAB" flame "$TMP/after.pb.gz" --base "$TMP/before.pb.gz" -o "$TMP/diff.svg"
@@ -152,6 +152,24 @@ else
 fi
 
 # ---- errors and usage ----
+# -o - writes the SVG (or, with --folded, the stacks) to standard output.
+run "$PROFLAB" flame "$TMP/cpu.pb.gz" -o -
+expect_rc "-o - exits 0" 0
+expect_contains "-o - writes the SVG to stdout" "$OUT" "</svg>"
+if [ -e ./- ] || [ -e "$TMP/-" ]; then fail "-o - creates no file named -"; else pass "-o - creates no file named -"; fi
+run "$PROFLAB" flame "$TMP/cpu.pb.gz" --folded -o -
+expect_contains "--folded -o - writes stacks to stdout" "$OUT" "main.spin"
+# A profile with no sample types: as proflab pprof says it.
+printf '\062\000' | gzip >"$TMP/notypes.pb.gz"
+run "$PROFLAB" pprof -top "$TMP/notypes.pb.gz"
+pprof_err=$ERR
+for mode in --folded "-o $TMP/notypes.svg"; do
+	# shellcheck disable=SC2086
+	run "$PROFLAB" flame "$TMP/notypes.pb.gz" $mode
+	expect_rc "no sample types ($mode) exits 1" 1
+	expect_eq "no sample types ($mode): pprof's message" "$ERR" "${pprof_err/proflab pprof/proflab flame}"
+done
+expect_eq "no sample types: the message" "$pprof_err" "proflab pprof: profile has no samples"
 run "$PROFLAB" flame "$TMP/cpu.pb.gz" </dev/null
 expect_rc "no terminal exits 2" 2
 expect_contains "no terminal says to use -o or --folded" "$ERR" "use -o OUT.svg"

@@ -344,6 +344,31 @@ static void folded_totals(void)
 			  "main;neg -40000000\n");
 	CHECK_INT(folded_sum(b.data, 1), fg->total);
 	CHECK_INT(fg->total, 130000000);
+	/* the frameless samples are a frame in the SVG too, as in folded */
+	pf_buf_truncate(&b, 0);
+	CHECK_INT(pf_flame_write_svg(fg, NULL, &b, NULL), 0);
+	CHECK(strstr(b.data, "<title>[unknown] (60ms, 46.15%)</title>") != NULL);
+	CHECK(pf_flame_child(fg, 0, "[unknown]") != PF_NONE);
+out:
+	pf_buf_release(&b);
+	pf_flame_free(fg);
+	pf_profile_free(p);
+}
+
+/* A symbol holding an escape sequence must not reach the terminal raw. */
+static void folded_control_bytes(void)
+{
+	static const char *const st[] = { "main;evil\033[2J\x07x" };
+	static const int64_t v[] = { 1 };
+	struct pf_profile *p = make_profile(st, v, 1);
+	struct pf_flame *fg = pf_flame_new(p, 0, NULL);
+	struct pf_buf b = PF_BUF_INIT;
+
+	CHECK(fg != NULL);
+	if (!fg)
+		goto out;
+	CHECK_INT(pf_flame_write_folded(fg, &b), 0);
+	CHECK_STR(b.data, "main;evil?[2J?x 1\n");
 out:
 	pf_buf_release(&b);
 	pf_flame_free(fg);
@@ -623,6 +648,7 @@ int main(void)
 	T_RUN(go_package_colour_keys);
 	T_RUN(zoom_layout);
 	T_RUN(folded_totals);
+	T_RUN(folded_control_bytes);
 	T_RUN(value_text);
 	T_RUN(diff_colours_and_columns);
 	T_RUN(diff_absolute_and_removed_code);
