@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "../base/str.h"
 
@@ -143,33 +144,87 @@ static attr_t frame_attr(const struct view *v, uint32_t n, double maxd)
 	return a;
 }
 
+/* Append up to `cols` display columns of name to cell (whole characters
+ * only: a name is never cut inside a UTF-8 sequence or a wide glyph);
+ * bytes that do not decode, and unprintable characters, show as '?'.
+ * Returns the columns used; *k advances over the bytes written. */
+static int put_name(char *cell, size_t size, size_t *k, const char *name, int cols)
+{
+	mbstate_t st;
+	const char *p = name;
+	size_t left = strlen(name);
+	int used = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (left > 0) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, p, left, &st);
+		int w;
+
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof(st));
+			n = 1;
+			w = -1;
+		} else {
+			w = wcwidth(wc);
+		}
+		if (w < 0) {
+			if (used + 1 > cols || *k + 1 >= size)
+				break;
+			cell[(*k)++] = '?';
+			used++;
+		} else {
+			if (used + w > cols || *k + n >= size)
+				break;
+			memcpy(cell + *k, p, n);
+			*k += n;
+			used += w;
+		}
+		p += n;
+		left -= n;
+	}
+	return used;
+}
+
+/* The display width of name, as put_name() would draw it. */
+static int name_width(const char *name)
+{
+	char tmp[4096];
+	size_t k = 0;
+
+	return put_name(tmp, sizeof(tmp), &k, name, 1 << 20);
+}
+
 static void put_frame(struct view *v, int row, int c0, int c1, const char *name, attr_t a)
 {
-	int width = c1 - c0, len = (int)strlen(name), k;
-	char cell[1024];
+	int width = c1 - c0, used = 0;
+	size_t k = 0;
+	char cell[4096];
 
 	if (width <= 0)
 		return;
-	if (width > (int)sizeof(cell) - 1)
-		width = (int)sizeof(cell) - 1;
+	if (width > 1000)
+		width = 1000;
 	/* Monochrome: a bar at the left edge keeps neighbours apart. */
-	k = 0;
-	if (!v->colour)
+	if (!v->colour) {
 		cell[k++] = '|';
-	if (width - k >= 3 && len <= width - k) {
-		memcpy(cell + k, name, (size_t)len);
-		k += len;
-	} else if (width - k >= 3) {
-		memcpy(cell + k, name, (size_t)(width - k - 2));
-		k = width - 2;
-		cell[k++] = '.';
-		cell[k++] = '.';
+		used = 1;
 	}
-	while (k < width)
+	if (width - used >= 3 && name_width(name) <= width - used) {
+		used += put_name(cell, sizeof(cell), &k, name, width - used);
+	} else if (width - used >= 3) {
+		used += put_name(cell, sizeof(cell), &k, name, width - used - 2);
+		cell[k++] = '.';
+		cell[k++] = '.';
+		used += 2;
+	}
+	while (used < width && k + 1 < sizeof(cell)) {
 		cell[k++] = ' ';
-	cell[width] = 0;
+		used++;
+	}
+	cell[k] = 0;
 	wattrset(v->win, a);
-	mvwaddnstr(v->win, row, c0, cell, width);
+	mvwaddstr(v->win, row, c0, cell);
 }
 
 static void status_text(struct view *v, struct pf_buf *b)
@@ -240,6 +295,10 @@ static void scroll_to_sel(struct view *v)
 		v->top = d;
 	else if (d >= v->top + rows)
 		v->top = d - rows + 1;
+	/* When the window has room (after a resize, say), scroll back so
+	 * that the root stays in view. */
+	if (v->top > 0 && d < rows)
+		v->top = 0;
 }
 
 /* The visible frame on the same row nearest to the left (dir -1) or

@@ -244,3 +244,48 @@ wait_for "q quits with status 0" '^rc=0$'
 alt=$($T display -p -t flame '#{alternate_on}')
 expect_eq "terminal restored (alternate screen off)" "$alt" "0"
 cleanup_tmux
+
+# UTF-8 names are measured in display columns, not bytes: the 17-column
+# (26-byte) name fits a 20-column frame whole. And after the window grows
+# back, the view scrolls back so that the root is in view.
+mkdir -p "$TMP/utf8prog"
+cat >"$TMP/utf8prog/main.go" <<'EOF'
+package main
+
+import (
+	"os"
+	"runtime"
+	"runtime/pprof"
+)
+
+var sink [][]byte
+
+//go:noinline
+func 日本語関数名() {
+	for i := 0; i < 100; i++ {
+		sink = append(sink, make([]byte, 4096))
+	}
+}
+
+func main() {
+	runtime.MemProfileRate = 1
+	日本語関数名()
+	runtime.GC()
+	f, _ := os.Create(os.Args[1])
+	pprof.Lookup("heap").WriteTo(f, 0)
+	f.Close()
+}
+EOF
+(cd "$TMP/utf8prog" && GO111MODULE=off go build -o utf8prog main.go && ./utf8prog "$TMP/utf8.pb.gz")
+$T new-session -d -s flame -x 20 -y 12 \
+	"LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color '$PROFLAB' flame '$TMP/utf8.pb.gz' -sample_index=alloc_space; echo \"rc=\$?\"; sleep 60"
+wait_for "utf8: view opens" 'runtime\.main'
+wait_for "utf8: a name is cut by display width, not bytes" '^\|?main\.日本語関数名 *$'
+$T resize-window -t flame -x 20 -y 4
+$T send-keys -t flame Down Down Down Down Down
+sleep 0.3
+$T resize-window -t flame -x 20 -y 12
+$T send-keys -t flame Up
+wait_for "resize: root in view again when there is room" '^\|?root *$'
+$T send-keys -t flame q
+cleanup_tmux
