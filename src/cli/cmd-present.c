@@ -14,7 +14,7 @@ const struct pf_command pf_cmd_present = {
 	.summary = "show one chapter as slides, for workshops",
 	.help = "One `##` section per screen under a large title; the chapter's title\n"
 		"and introduction come first. Needs a terminal.\n\n"
-		"keys: Space, Right, PgDn next  Left, PgUp, Backspace previous\n"
+		"keys: Space, Right, PgDn next  Left, PgUp, Backspace (Ctrl-H) previous\n"
 		"      j/k scroll a long slide  g/G first/last  q quit\n\n"
 		"example:\n  proflab present 4\n",
 	.run = run,

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../base/buf.h"
 #include "../base/str.h"
 #include "../course/doc.h"
 #include "term.h"
@@ -330,11 +331,75 @@ static int draw_title(const char *t, int y, int ascii)
 	return h;
 }
 
+/*
+ * The widest prefix of the title t[0..n) that ends at a word and fits in
+ * w columns followed by the ellipsis e: its length, or 0 when not even
+ * the first word fits; n when the whole title fits without e.
+ */
+static size_t title_fit(const char *t, size_t n, int w, const char *e)
+{
+	int ew = pf_doc_strwidth(e, strlen(e));
+	size_t p, best = 0;
+
+	if (pf_doc_strwidth(t, n) <= w)
+		return n;
+	for (p = 1; p < n; p++)
+		if (t[p] == ' ' && t[p - 1] != ' ' && pf_doc_strwidth(t, p) + ew <= w)
+			best = p;
+	return best;
+}
+
+/*
+ * The bottom line: the slide counter always (it matters most), then as
+ * room allows the cue that the slide goes on below, the key hint on the
+ * right and the chapter's title. The cue and the hint have shorter forms;
+ * anything that does not fit whole is shortened at a word or left out,
+ * never cut in the middle of a word.
+ */
+static void draw_footer(const struct slides *sl, int more, int ascii)
+{
+	static const char *const cues[] = { "  (j: more below)", "  (j: more)", "" };
+	static const char *const hints[] = { "Space/arrows move  q quit", "q quit", "" };
+	struct pf_buf tb = PF_BUF_INIT;
+	const char *t = sl->l->title, *e = ascii ? "..." : "…", *cue = "", *hint = "";
+	char foot[512];
+	int room = COLS - 1, used, i;
+	size_t tn = strlen(t), cut = 0;
+
+	/* measure the title as it will be drawn (transliterated for ASCII) */
+	if (ascii && pf_doc_ascii(t, tn, &tb) == 0) {
+		t = tb.data;
+		tn = tb.len;
+	}
+	pf_fmt(foot, sizeof(foot), " %d/%d", sl->cur + 1, sl->doc.nsections);
+	used = (int)strlen(foot);
+	for (i = 0; more && cues[i][0]; i++)
+		if (used + (int)strlen(cues[i]) <= room) {
+			cue = cues[i];
+			break;
+		}
+	used += (int)strlen(cue);
+	for (i = 0; hints[i][0]; i++)
+		if (used + 2 + (int)strlen(hints[i]) <= room) {
+			hint = hints[i];
+			break;
+		}
+	if (*hint)
+		used += 2 + (int)strlen(hint);
+	if (room - used - 2 > 0)
+		cut = title_fit(t, tn, room - used - 2, e);
+	pf_fmt(foot + strlen(foot), sizeof(foot) - strlen(foot), "%s%s%.*s%s", cue, cut ? "  " : "",
+	       (int)cut, t, cut && cut < tn ? e : "");
+	pf_term_put(LINES - 1, 0, room - (*hint ? 2 + (int)strlen(hint) : 0), foot, A_DIM);
+	if (*hint)
+		pf_term_put(LINES - 1, room - (int)strlen(hint), (int)strlen(hint), hint, A_DIM);
+	pf_buf_release(&tb);
+}
+
 static void draw(struct slides *sl, size_t *idx, size_t max, int ascii)
 {
 	size_t n = body_lines(sl, sl->cur, idx, max), i;
 	int top, h, x = (COLS - sl->doc.width) / 2, y;
-	char foot[256];
 
 	erase();
 	top = 1 + draw_title(slide_title(sl, sl->cur), 1, ascii) + 1;
@@ -343,10 +408,7 @@ static void draw(struct slides *sl, size_t *idx, size_t max, int ascii)
 		sl->scroll = (int)n - h > 0 ? (int)n - h : 0;
 	for (y = 0, i = (size_t)sl->scroll; i < n && y < h; i++, y++)
 		pf_term_draw_line(&sl->doc, idx[i], top + y, x > 0 ? x : 0, sl->doc.width, 0, 0);
-	pf_fmt(foot, sizeof(foot), " %d/%d  %s%s", sl->cur + 1, sl->doc.nsections, sl->l->title,
-	       (int)n - sl->scroll > h ? "  (j: more below)" : "");
-	pf_term_put(LINES - 1, 0, COLS - 30, foot, A_DIM);
-	pf_term_put(LINES - 1, COLS - 28, 28, "Space/arrows move  q quit", A_DIM);
+	draw_footer(sl, (int)n - sl->scroll > h, ascii);
 	refresh();
 }
 
@@ -411,6 +473,7 @@ int pf_present_run(const struct pf_lesson *l)
 		case KEY_PPAGE:
 		case KEY_BACKSPACE:
 		case 127:
+		case 8: /* Ctrl-H: what many terminals send for Backspace */
 		case 'h':
 		case 'p':
 			if (sl.cur > 0) {

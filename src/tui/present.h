@@ -3,8 +3,10 @@
  * one `##` section per screen under a large title (a block font of its
  * own; a boxed banner when the title does not fit), the chapter's
  * title and introduction first. Right, Space, PgDn and l go forward;
- * Left, Backspace, PgUp and h go back; j/k (Down/Up) scroll a slide that
- * is taller than the screen; g/G first/last; q quits.
+ * Left, Backspace (or Ctrl-H), PgUp and h go back; j/k (Down/Up) scroll a
+ * slide that is taller than the screen; g/G first/last; q quits. The
+ * bottom line always shows the slide counter; the rest of it is
+ * shortened or left out to fit the width.
  */
 #ifndef PF_PRESENT_H
 #define PF_PRESENT_H

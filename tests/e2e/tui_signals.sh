@@ -196,6 +196,26 @@ wait_for "present: q quits" "PRESENTED=0"
 "${TM[@]}" resize-window -t t -x 80 -y 24
 keys "clear; $PROFLAB present 4; echo PRESENTED=\$?" Enter
 wait_for "present: a long title falls back to the banner" "╔"
+# the footer: the counter, the whole "more below" cue and the key hint,
+# the title shortened at a word to fit between them
+keys Space Space
+wait_re "present: 80x24 footer keeps the cue and the hint whole" \
+	"^ 3/[0-9]+  \(j: more below\)  Profiling in production:… +Space/arrows move  q quit *$"
+# Ctrl-H goes back like Backspace (many terminals send it for Backspace)
+keys C-h
+wait_re "present: Ctrl-H goes back a slide" "^ 2/[0-9]+  "
+keys BSpace
+wait_re "present: Backspace goes back a slide" "^ 1/[0-9]+  "
+keys Space Space
+wait_re "present: on slide 3 again" "^ 3/[0-9]+  "
+# narrower: the counter always shows; the rest is shortened or left out,
+# never cut in the middle of a word
+for w in 40 30 20 12 6; do
+	"${TM[@]}" resize-window -t t -x "$w" -y 24
+	wait_re "present: ${w} columns: the counter shows and nothing is cut" \
+		"^ 3/[0-9]+(  \(j: more( below)?\))?( +q quit)? *$"
+done
+"${TM[@]}" resize-window -t t -x 80 -y 24
 keys q
 wait_for "present: q quits the narrow one" "PRESENTED=0"
 
