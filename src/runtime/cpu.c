@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libunwind.h>
 #include <pthread.h>
 #include <signal.h>
@@ -641,6 +642,40 @@ PF_API int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)
 	return rc;
 }
 
+/* ---- fork ---- */
+
+/*
+ * A thread that forks while another holds `lock` (every thread started
+ * through the trampoline takes it when it ends) would leave the child a
+ * lock nobody will release: the child's first thread to end would hang.
+ * So fork takes the lock, and the child starts afresh: its timers were
+ * not inherited (POSIX timers never are), and the profile in progress is
+ * the parent's, which only the parent writes (profile_pid).
+ */
+static void fork_prepare(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+static void fork_parent(void)
+{
+	pthread_mutex_unlock(&lock);
+}
+
+static void fork_child(void)
+{
+	pthread_mutex_init(&lock, NULL);
+	atomic_store(&running, 0);
+	nthreads = 0;
+}
+
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void register_fork_handlers(void)
+{
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
 /* ---- start and stop ---- */
 
 static int install_handler(void)
@@ -652,7 +687,13 @@ static int install_handler(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigprof;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	/* A termination signal waits for the handler to finish: its own
+	 * handler waits for the profile, which waits for handlers in flight. */
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGHUP);
+	sigaddset(&sa.sa_mask, SIGQUIT);
 	/* Kept for the life of the process: a SIGPROF still pending after
 	 * the stop must not kill the program with the default action. */
 	if (sigaction(SIGPROF, &sa, NULL) < 0)
@@ -889,9 +930,22 @@ void pf_cpu_at_exit(void)
 
 /* ---- fatal signals: best effort, then die as the signal would ---- */
 
+/*
+ * Building and writing the profile allocates, locks and calls stdio, none
+ * of which a signal handler may do: the signal may have landed inside
+ * malloc, and re-entering it corrupts the heap. So the handler only wakes
+ * a thread kept for this (all signals blocked, waiting on a pipe) and
+ * waits for it to finish, at most ALARM_SECONDS; the thread writes the
+ * profile from an ordinary context. Should it block on a lock the
+ * interrupted code holds, the alarm ends the wait and the program dies
+ * without the profile, as it would have without proflab.
+ */
+#define ALARM_SECONDS 3
+
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
 				     SIGTERM, SIGINT,  SIGHUP, SIGQUIT };
 static _Atomic int fatal_sig;
+static int wake_fds[2] = { -1, -1 }, done_fds[2] = { -1, -1 };
 
 static void die_now(int sig)
 {
@@ -914,20 +968,86 @@ static void on_alarm(int unused)
 
 static void on_fatal(int sig)
 {
-	int expected = 0;
+	int expected = 0, saved = errno;
+	char c = 0;
 
-	if (!atomic_compare_exchange_strong(&fatal_sig, &expected, sig) || pf_rt_busy)
+	/* A second fatal signal, one inside the runtime (which may hold the
+	 * locks the writer needs), or one in a forked child (whose profile
+	 * is not its own and whose writer did not survive the fork). */
+	if (!atomic_compare_exchange_strong(&fatal_sig, &expected, sig) || pf_rt_busy ||
+	    getpid() != profile_pid || wake_fds[1] < 0)
 		die_now(sig);
 	signal(SIGALRM, on_alarm);
-	alarm(3);
-	write_at_end();
+	alarm(ALARM_SECONDS);
+	if (write(wake_fds[1], &c, 1) == 1)
+		while (read(done_fds[0], &c, 1) < 0 && errno == EINTR)
+			;
+	errno = saved;
 	die_now(sig);
+}
+
+static void *fatal_writer(void *unused)
+{
+	char c;
+	ssize_t n;
+
+	(void)unused;
+	/* Take an arena now, while no lock can be held by a crashed thread. */
+	free(malloc(1));
+	do
+		n = read(wake_fds[0], &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1)
+		write_at_end();
+	c = 0;
+	if (write(done_fds[1], &c, 1) < 0) {
+		/* the handler's alarm ends its wait */
+	}
+	return NULL;
+}
+
+/* The writer thread and its pipes; 0, or -1 (no handlers then). */
+static int start_fatal_writer(void)
+{
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t th;
+	int rc;
+
+	if (pipe2(wake_fds, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(done_fds, O_CLOEXEC) < 0)
+		goto fail;
+	/* Born with every signal blocked: process signals go elsewhere. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	rc = pthread_create(&th, &attr, fatal_writer, NULL);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0) {
+		pthread_setname_np(th, "proflab-fatal");
+		return 0;
+	}
+fail:
+	close(wake_fds[0]);
+	close(wake_fds[1]);
+	if (done_fds[0] >= 0) {
+		close(done_fds[0]);
+		close(done_fds[1]);
+	}
+	wake_fds[0] = wake_fds[1] = done_fds[0] = done_fds[1] = -1;
+	return -1;
 }
 
 static void install_fatal_handlers(void)
 {
 	size_t i;
 
+	if (start_fatal_writer() < 0)
+		return;
 	for (i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++) {
 		struct sigaction old, sa;
 
@@ -949,6 +1069,7 @@ void pf_cpu_init_env(void)
 	long hz = PROFLAB_DEFAULT_HZ;
 	int rc;
 
+	pthread_once(&fork_once, register_fork_handlers);
 	if (hzs && *hzs) {
 		char *end;
 

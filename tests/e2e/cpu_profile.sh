@@ -79,3 +79,32 @@ expect_contains api_new_thread_sampled "$OUT" "work_b"
 run env PROFLAB_CPUPROFILE="$TMP/hz.pb.gz" PROFLAB_HZ=abc "$PROGS/cpu_exit-linked" return
 expect_rc bad_hz_status 0
 expect_contains bad_hz_message "$ERR" "proflab: PROFLAB_HZ=abc: want a rate from 1 to 10000; using 100"
+
+# fork: a child of a program whose threads start and end threads can start
+# a thread of its own (the profiler's lock is not left held in the child),
+# with the runtime loaded and with a profile running.
+run env LD_PRELOAD="$BUILD/libproflab.so" "$PROGS/fork_threads" 300
+expect_rc fork_threads_runtime_loaded 0
+expect_eq fork_threads_runtime_loaded_none_hung "$OUT" "hung 0 of 300"
+run "$PROFLAB" record -cpuprofile "$TMP/forks.pb.gz" -- "$PROGS/fork_threads" 300
+expect_rc fork_threads_profiling 0
+expect_eq fork_threads_profiling_none_hung "$OUT" "hung 0 of 300"
+
+# A termination signal that lands inside malloc: the profile is written by
+# a thread of its own, not in the handler, so the program dies of the
+# signal with its profile and never of a corrupted heap (heap sampling off:
+# a signal inside the runtime's own sampling gives up the profile).
+bad=""
+for i in $(seq 1 20); do
+	rm -f "$TMP/term.pb.gz"
+	PROFLAB_HEAP_RATE=0 PROFLAB_CPUPROFILE="$TMP/term.pb.gz" LD_PRELOAD="$BUILD/libproflab.so" \
+		"$PROGS/term_in_malloc" 2>>"$TMP/term.err" &
+	pid=$!
+	sleep "0.$((i % 4 + 1))"
+	kill -TERM "$pid"
+	wait "$pid"
+	rc=$?
+	if [ "$rc" != 143 ] || [ ! -s "$TMP/term.pb.gz" ]; then bad="$bad run $i: status $rc, profile $(stat -c %s "$TMP/term.pb.gz" 2>/dev/null || echo missing);"; fi
+done
+expect_eq term_in_malloc_dies_of_sigterm_with_profile "$bad" ""
+expect_eq term_in_malloc_no_messages "$(cat "$TMP/term.err")" ""
