@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libunwind.h>
+#include <link.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -349,19 +350,69 @@ static void loader_leave(void)
 	atomic_fetch_sub(&loader_calls, 1);
 }
 
+typedef void *(*dlopen_fn)(const char *, int);
+
+/*
+ * glibc looks for a bare library name along its caller's RPATH or
+ * RUNPATH ($ORIGIN expanded), and takes the caller from dlopen's return
+ * address, which is now this wrapper's. So a name without a slash is
+ * looked for here along the true caller's search list (dlinfo's
+ * RTLD_DI_SERINFO, in glibc's order) and glibc is given the path found;
+ * one already loaded is taken as it is, as glibc would.
+ */
+static void *open_for(dlopen_fn f, const char *file, int mode, const void *caller)
+{
+	Dl_serinfo size, *si;
+	struct link_map *lm = NULL;
+	Dl_info info;
+	char path[4096];
+	void *h = NULL;
+	unsigned i;
+
+	if (!file || strchr(file, '/'))
+		return f(file, mode);
+	h = f(file, mode | RTLD_NOLOAD);
+	if (h)
+		return h;
+	if (!dladdr1(caller, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm ||
+	    dlinfo(lm, RTLD_DI_SERINFOSIZE, &size) != 0)
+		return f(file, mode);
+	pf_rt_enter();
+	si = malloc(size.dls_size);
+	pf_rt_leave();
+	if (!si)
+		return f(file, mode);
+	si->dls_size = size.dls_size;
+	si->dls_cnt = size.dls_cnt;
+	if (dlinfo(lm, RTLD_DI_SERINFO, si) == 0) {
+		for (i = 0; i < si->dls_cnt && !h; i++) {
+			const char *dir = si->dls_serpath[i].dls_name;
+
+			if (pf_fmt(path, sizeof(path), "%s%s%s", dir,
+				   *dir && dir[strlen(dir) - 1] == '/' ? "" : "/", file) == 0 &&
+			    access(path, F_OK) == 0)
+				h = f(path, mode);
+		}
+	}
+	pf_rt_enter();
+	free(si);
+	pf_rt_leave();
+	return h ? h : f(file, mode);
+}
+
 PF_API void *dlopen(const char *file, int mode)
 {
 	static _Atomic(void *) real;
-	void *(*f)(const char *, int);
+	dlopen_fn f;
 	void *h;
 
 	if (!atomic_load(&real))
 		atomic_store(&real, dlsym(RTLD_NEXT, "dlopen"));
-	f = (void *(*)(const char *, int))atomic_load(&real);
+	f = (dlopen_fn)atomic_load(&real);
 	if (!f)
 		return NULL;
 	loader_enter();
-	h = f(file, mode);
+	h = open_for(f, file, mode, __builtin_return_address(0));
 	loader_leave();
 	return h;
 }

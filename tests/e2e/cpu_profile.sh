@@ -108,3 +108,41 @@ for i in $(seq 1 20); do
 done
 expect_eq term_in_malloc_dies_of_sigterm_with_profile "$bad" ""
 expect_eq term_in_malloc_no_messages "$(cat "$TMP/term.err")" ""
+
+# dlopen of a bare name from a library finds it along that library's own
+# RUNPATH ($ORIGIN), as without the runtime: glibc takes the caller from
+# dlopen's return address, which the runtime's wrapper stands in for.
+mkdir -p "$TMP/dl/sub"
+printf 'int plugin_fn(void) { return 42; }\n' >"$TMP/dl/plugin.c"
+cat >"$TMP/dl/foo.c" <<'C'
+#include <dlfcn.h>
+#include <stdio.h>
+int foo_load(void)
+{
+	void *h = dlopen("libplugin.so", RTLD_NOW);
+	int (*f)(void);
+
+	if (!h) {
+		printf("dlopen failed: %s\n", dlerror());
+		return 1;
+	}
+	f = (int (*)(void))dlsym(h, "plugin_fn");
+	printf("plugin says %d\n", f());
+	return 0;
+}
+C
+printf 'int foo_load(void);\nint main(void) { return foo_load(); }\n' >"$TMP/dl/main.c"
+if cc -shared -fPIC -o "$TMP/dl/sub/libplugin.so" "$TMP/dl/plugin.c" &&
+	cc -shared -fPIC -o "$TMP/dl/libfoo.so" "$TMP/dl/foo.c" -Wl,--enable-new-dtags,-rpath,'$ORIGIN/sub' -ldl &&
+	cc -o "$TMP/dl/main" "$TMP/dl/main.c" -L"$TMP/dl" -lfoo -Wl,--enable-new-dtags,-rpath,"$TMP/dl" 2>"$TMP/dl/cc.err"; then
+	run "$TMP/dl/main"
+	expect_eq dlopen_runpath_plain "$OUT" "plugin says 42"
+	run env LD_PRELOAD="$BUILD/libproflab.so" "$TMP/dl/main"
+	expect_eq dlopen_runpath_runtime_loaded "$OUT" "plugin says 42"
+	run "$PROFLAB" record -cpuprofile "$TMP/dl.pb.gz" -- "$TMP/dl/main"
+	expect_eq dlopen_runpath_profiling "$OUT" "plugin says 42"
+	run env LD_PRELOAD="$BUILD/libproflab.so" sh -c 'cd / && '"$TMP/dl/main"
+	expect_eq dlopen_runpath_other_directory "$OUT" "plugin says 42"
+else
+	fail dlopen_runpath_builds "$(cat "$TMP/dl/cc.err")"
+fi
