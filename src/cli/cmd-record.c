@@ -438,8 +438,10 @@ static int run(int argc, char **argv)
 			PROFLAB_MAX_HZ);
 		return 2;
 	}
-	if (memrate.given && memrate.v < 0) {
-		fprintf(stderr, "proflab record: -memprofilerate %ld: want 0 or more bytes\n", memrate.v);
+	/* 2^40: the largest rate the runtime accepts (heap.c, MAX_RATE). */
+	if (memrate.given && (memrate.v < 0 || memrate.v > 1099511627776LL)) {
+		fprintf(stderr, "proflab record: -memprofilerate %ld: want 0 to 1099511627776 bytes\n",
+			memrate.v);
 		return 2;
 	}
 	if (http && check_http(http) < 0)

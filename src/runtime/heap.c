@@ -33,6 +33,11 @@
 #include "proflab.h"
 #include "rt.h"
 
+/* The largest rate accepted (2^40 bytes, a sample a terabyte): an
+ * interval drawn at it, up to ~37 times the rate, stays far below 2^63.
+ * cmd-record.c checks -memprofilerate against the same figure. */
+#define MAX_RATE 1099511627776LL
+
 static char *g_exit_path;  /* PROFLAB_HEAPPROFILE, written at exit */
 static int g_exit_memstats; /* PROFLAB_MEMSTATS=1 */
 static pid_t g_exit_pid;    /* the process that read them: only it writes */
@@ -318,7 +323,7 @@ int proflab_heap_write(const char *path)
 
 int proflab_heap_set_rate(long rate)
 {
-	if (rate < 0)
+	if (rate < 0 || rate > MAX_RATE)
 		return -EINVAL;
 	atomic_store(&pf_heap_rate, rate);
 	/* The calling thread starts a fresh interval at the new rate; other
@@ -360,10 +365,29 @@ static int parse_rate(const char *s, long *out)
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0)
+	if (errno || end == s || *end || v < 0 || v > MAX_RATE)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* The profile is written at exit, after any chdir() of the program's:
+ * a relative path is taken against the directory it started in, as
+ * PROFLAB_CPUPROFILE is (cpu.c's set_out_path does the same). NULL when
+ * out of memory. */
+static char *absolute_path(const char *path)
+{
+	char cwd[4096];
+	char *abs;
+	size_t n;
+
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return strdup(path);
+	n = strlen(cwd) + 1 + strlen(path) + 1;
+	abs = malloc(n);
+	if (abs)
+		snprintf(abs, n, "%s/%s", cwd, path);
+	return abs;
 }
 
 void pf_heap_init_env(void)
@@ -379,11 +403,11 @@ void pf_heap_init_env(void)
 		if (parse_rate(rate, &r) == 0)
 			proflab_heap_set_rate(r);
 		else
-			fprintf(stderr, "proflab: PROFLAB_HEAP_RATE=%s: not a byte count (want an integer >= 0); using %d\n",
-				rate, PROFLAB_DEFAULT_HEAP_RATE);
+			fprintf(stderr, "proflab: PROFLAB_HEAP_RATE=%s: not a byte count (want an integer from 0 to %lld); using %d\n",
+				rate, MAX_RATE, PROFLAB_DEFAULT_HEAP_RATE);
 	}
 	if (path && *path)
-		g_exit_path = strdup(path);
+		g_exit_path = absolute_path(path);
 	g_exit_memstats = ms && strcmp(ms, "0") != 0 && *ms;
 	g_exit_pid = getpid();
 	unsetenv("PROFLAB_HEAPPROFILE");

@@ -186,9 +186,12 @@ static uint64_t rng_next(void)
 	return z ^ (z >> 31);
 }
 
+/* 2^62 bytes: the cap on an interval (exact as a double). */
+#define MAX_INTERVAL 4611686018427387904.0
+
 int64_t pf_heap_next_interval(long rate)
 {
-	double u;
+	double u, x;
 
 	if (rate <= 1)
 		return 0;
@@ -202,7 +205,13 @@ int64_t pf_heap_next_interval(long rate)
 	}
 	/* u uniform in (0, 1]; -ln(u) * rate is exponential with mean rate. */
 	u = (double)((rng_next() >> 11) + 1) * (1.0 / 9007199254740992.0);
-	return (int64_t)(-log(u) * (double)rate) + 1;
+	x = -log(u) * (double)rate;
+	/* -ln(u) reaches ~36.7: a rate near LONG_MAX would overflow the
+	 * conversion (undefined), and decide() needs intervals < 2^63. The
+	 * accepted rates (heap.c) stay far below; this is the backstop. */
+	if (x > MAX_INTERVAL)
+		x = MAX_INTERVAL;
+	return (int64_t)x + 1;
 }
 
 void pf_heap_set_thread_interval(int64_t next)

@@ -133,3 +133,39 @@ if [ -n "$plain" ] && [ -n "$withcpu" ] && [ "$withcpu" -le $((plain * 2)) ]; th
 else
 	fail "memstats with -cpuprofile: peak_alloc is the program's" "plain $plain, with -cpuprofile $withcpu"
 fi
+
+# 9. A relative PROFLAB_HEAPPROFILE names a file in the directory the
+# program started in, like PROFLAB_CPUPROFILE, although the profile is
+# written at exit, after the program's chdir().
+CHDIR=$BUILD/tests/progs/chdir_exit
+mkdir -p rel_start rel_end
+for variant in preloaded linked; do
+	rm -f rel_start/*.pb.gz rel_end/*.pb.gz
+	prog=("$CHDIR-linked")
+	[ "$variant" = preloaded ] && prog=(env LD_PRELOAD="$LIB" "$CHDIR")
+	run env -C rel_start PROFLAB_HEAPPROFILE=hp_rel.pb.gz PROFLAB_CPUPROFILE=cpu_rel.pb.gz \
+		PROFLAB_HEAP_RATE=1 "${prog[@]}" ../rel_end
+	expect_rc "relative path, $variant: exit status" 0
+	if [ -s rel_start/hp_rel.pb.gz ] && [ ! -e rel_end/hp_rel.pb.gz ]; then
+		pass "relative PROFLAB_HEAPPROFILE, $variant: written in the starting directory"
+	else
+		fail "relative PROFLAB_HEAPPROFILE, $variant: written in the starting directory" \
+			"start: $(ls rel_start | tr '\n' ' ') end: $(ls rel_end | tr '\n' ' ')"
+	fi
+	if [ -s rel_start/cpu_rel.pb.gz ]; then
+		pass "relative PROFLAB_CPUPROFILE, $variant: beside the heap profile"
+	else
+		fail "relative PROFLAB_CPUPROFILE, $variant: beside the heap profile"
+	fi
+	top=$(go tool pprof -sample_index=inuse_space -top rel_start/hp_rel.pb.gz 2>/dev/null)
+	expect_contains "relative PROFLAB_HEAPPROFILE, $variant: the program's blocks" "$top" "keep_blocks"
+done
+
+# 10. Rates above 2^40 are refused, as "lots" is: one line, default rate.
+run env LD_PRELOAD="$LIB" PROFLAB_HEAP_RATE=9223372036854775807 "$PROG"
+expect_rc "huge PROFLAB_HEAP_RATE: program still exits 0" 0
+expect_contains "huge PROFLAB_HEAP_RATE: message names the variable and the limit" "$ERR" \
+	"proflab: PROFLAB_HEAP_RATE=9223372036854775807: not a byte count (want an integer from 0 to 1099511627776); using 524288"
+run env LD_PRELOAD="$LIB" PROFLAB_HEAP_RATE=1099511627776 "$PROG"
+expect_rc "PROFLAB_HEAP_RATE=2^40: accepted" 0
+expect_not_contains "PROFLAB_HEAP_RATE=2^40: no message" "$ERR" "PROFLAB_HEAP_RATE"

@@ -69,8 +69,14 @@ expect_rc cpuprofile_option_as_file_usage 2
 expect_contains cpuprofile_option_as_file_message "$ERR" "-cpuprofile needs a file, not -memprofile"
 run "$PROFLAB" record -memprofilerate -1 -- echo ran
 expect_rc memrate_negative_usage 2
-expect_eq memrate_negative_message "$ERR" "proflab record: -memprofilerate -1: want 0 or more bytes"
+expect_eq memrate_negative_message "$ERR" "proflab record: -memprofilerate -1: want 0 to 1099511627776 bytes"
 expect_eq memrate_negative_not_run "$OUT" ""
+run "$PROFLAB" record -memprofilerate 1099511627777 -- echo ran
+expect_rc memrate_huge_usage 2
+expect_eq memrate_huge_message "$ERR" "proflab record: -memprofilerate 1099511627777: want 0 to 1099511627776 bytes"
+expect_eq memrate_huge_not_run "$OUT" ""
+run "$PROFLAB" record -memprofilerate 1099511627776 -- true
+expect_rc memrate_max_ok 0
 run "$PROFLAB" record -memprofilerate 0 -- true
 expect_rc memrate_zero_ok 0
 # -memstats is printed by CMD itself: a shell that execs its last command

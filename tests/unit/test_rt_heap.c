@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -23,6 +24,7 @@
 #include "proflab.h"
 #include "pprof/functab.c" /* proflab's reader of per-function totals (not in the runtime library) */
 #include "runtime/heap_table.h"
+#include "runtime/malloc_internal.h"
 #include "runtime/rt.h"
 #include "t.h"
 
@@ -580,6 +582,27 @@ static void threads_free_each_others_blocks(void)
 	pf_profile_free(p);
 }
 
+/* Intervals at any rate stay in (0, 2^62]: -ln(u) reaches ~36.7, and an
+ * unclamped draw at a huge rate would overflow the conversion to int64
+ * (x86 gives INT64_MIN). The API refuses rates above 2^40. */
+static void interval_clamped(void)
+{
+	int64_t v, lo = INT64_MAX, hi = 0;
+
+	for (int i = 0; i < 10000; i++) {
+		v = pf_heap_next_interval(LONG_MAX);
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	CHECK(lo > 0);
+	CHECK(hi <= ((int64_t)1 << 62) + 1);
+	CHECK(hi > ((int64_t)1 << 61)); /* the clamp was reached, not skipped */
+	CHECK_INT(proflab_heap_set_rate(1099511627777LL), -EINVAL);
+	CHECK_INT(proflab_heap_set_rate(LONG_MAX), -EINVAL);
+	CHECK_INT(proflab_heap_set_rate(1099511627776LL), 0);
+	CHECK_INT(proflab_heap_set_rate(PROFLAB_DEFAULT_HEAP_RATE), 0);
+}
+
 static void api_errors(void)
 {
 	CHECK_INT(proflab_heap_set_rate(-1), -EINVAL);
@@ -686,6 +709,7 @@ int main(void)
 	/* Last: a stack through code without frame pointers turns the
 	 * frame-pointer walk off for the process. */
 	T_RUN(stack_through_code_without_frame_pointers);
+	T_RUN(interval_clamped);
 	T_RUN(api_errors);
 	return t_exit();
 }
