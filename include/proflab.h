@@ -38,6 +38,8 @@ extern "C" {
 #define PROFLAB_DEFAULT_HZ 100
 #define PROFLAB_MAX_HZ 10000
 #define PROFLAB_DEFAULT_HEAP_RATE 524288
+/* The largest heap sampling rate (2^40 bytes: a sample a terabyte). */
+#define PROFLAB_MAX_HEAP_RATE 1099511627776LL
 #define PROFLAB_DEFAULT_HTTP "127.0.0.1:6060"
 
 /*
@@ -55,7 +57,8 @@ PROFLAB_API int proflab_cpu_stop(void);
 
 /* Set the heap sampling rate in bytes (Go's runtime.MemProfileRate): on
  * average one sample every rate bytes; 1 records every allocation; 0
- * turns heap sampling off. Takes effect for later allocations. */
+ * turns heap sampling off. Takes effect for later allocations. -EINVAL
+ * for a rate below 0 or above PROFLAB_MAX_HEAP_RATE. */
 PROFLAB_API int proflab_heap_set_rate(long rate);
 
 /* Write the heap profile (sample types alloc_objects, alloc_space,

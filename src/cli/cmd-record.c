@@ -42,7 +42,7 @@ const struct pf_command pf_cmd_record = {
 		"  -hz N              CPU samples per CPU-second, 1 to 10000 (default 100)\n"
 		"  -memprofile F      write a heap profile to F\n"
 		"  -memprofilerate N  heap sampling rate in bytes (default 524288; 1 = all,\n"
-		"                     0 = off)\n"
+		"                     0 = off; at most 2^40)\n"
 		"  -memstats          print memory statistics when CMD exits\n"
 		"  -http ADDR         serve /debug/pprof/ on ADDR while CMD runs\n"
 		"\n"
@@ -438,10 +438,9 @@ static int run(int argc, char **argv)
 			PROFLAB_MAX_HZ);
 		return 2;
 	}
-	/* 2^40: the largest rate the runtime accepts (heap.c, MAX_RATE). */
-	if (memrate.given && (memrate.v < 0 || memrate.v > 1099511627776LL)) {
-		fprintf(stderr, "proflab record: -memprofilerate %ld: want 0 to 1099511627776 bytes\n",
-			memrate.v);
+	if (memrate.given && (memrate.v < 0 || memrate.v > PROFLAB_MAX_HEAP_RATE)) {
+		fprintf(stderr, "proflab record: -memprofilerate %ld: want 0 to %lld bytes\n",
+			memrate.v, PROFLAB_MAX_HEAP_RATE);
 		return 2;
 	}
 	if (http && check_http(http) < 0)

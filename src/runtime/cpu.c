@@ -912,11 +912,14 @@ int pf_cpu_end(struct pf_profile **out, struct pf_err *err)
 
 static int set_out_path(const char *path)
 {
-	char cwd[4096];
+	char *abs = pf_rt_absolute(path);
+	int rc;
 
-	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
-		return pf_fmt(out_path, sizeof(out_path), "%s", path);
-	return pf_fmt(out_path, sizeof(out_path), "%s/%s", cwd, path);
+	if (!abs)
+		return -1;
+	rc = pf_fmt(out_path, sizeof(out_path), "%s", abs);
+	free(abs);
+	return rc;
 }
 
 PF_API int proflab_cpu_start(const char *path, int hz)

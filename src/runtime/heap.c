@@ -33,10 +33,9 @@
 #include "proflab.h"
 #include "rt.h"
 
-/* The largest rate accepted (2^40 bytes, a sample a terabyte): an
- * interval drawn at it, up to ~37 times the rate, stays far below 2^63.
- * cmd-record.c checks -memprofilerate against the same figure. */
-#define MAX_RATE 1099511627776LL
+/* An interval drawn at the largest rate, up to ~37 times the rate, stays
+ * far below 2^63. */
+#define MAX_RATE PROFLAB_MAX_HEAP_RATE
 
 static char *g_exit_path;  /* PROFLAB_HEAPPROFILE, written at exit */
 static int g_exit_memstats; /* PROFLAB_MEMSTATS=1 */
@@ -371,25 +370,6 @@ static int parse_rate(const char *s, long *out)
 	return 0;
 }
 
-/* The profile is written at exit, after any chdir() of the program's:
- * a relative path is taken against the directory it started in, as
- * PROFLAB_CPUPROFILE is (cpu.c's set_out_path does the same). NULL when
- * out of memory. */
-static char *absolute_path(const char *path)
-{
-	char cwd[4096];
-	char *abs;
-	size_t n;
-
-	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
-		return strdup(path);
-	n = strlen(cwd) + 1 + strlen(path) + 1;
-	abs = malloc(n);
-	if (abs)
-		snprintf(abs, n, "%s/%s", cwd, path);
-	return abs;
-}
-
 void pf_heap_init_env(void)
 {
 	const char *path = getenv("PROFLAB_HEAPPROFILE");
@@ -407,7 +387,7 @@ void pf_heap_init_env(void)
 				rate, MAX_RATE, PROFLAB_DEFAULT_HEAP_RATE);
 	}
 	if (path && *path)
-		g_exit_path = absolute_path(path);
+		g_exit_path = pf_rt_absolute(path);
 	g_exit_memstats = ms && strcmp(ms, "0") != 0 && *ms;
 	g_exit_pid = getpid();
 	unsetenv("PROFLAB_HEAPPROFILE");

@@ -8,9 +8,27 @@
  */
 #include "rt.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 __thread int pf_rt_busy __attribute__((tls_model("initial-exec")));
+
+char *pf_rt_absolute(const char *path)
+{
+	char cwd[4096];
+	char *abs;
+	size_t n;
+
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return strdup(path);
+	n = strlen(cwd) + 1 + strlen(path) + 1;
+	abs = malloc(n);
+	if (abs)
+		snprintf(abs, n, "%s/%s", cwd, path);
+	return abs;
+}
 
 static void at_exit(void)
 {

@@ -23,6 +23,11 @@ extern __thread int pf_rt_busy __attribute__((tls_model("initial-exec")));
 static inline void pf_rt_enter(void) { pf_rt_busy++; }
 static inline void pf_rt_leave(void) { pf_rt_busy--; }
 
+/* path made absolute against the current directory (profiles named by a
+ * relative path land where the program started, whatever chdir() it does
+ * later): a new string, or NULL. */
+char *pf_rt_absolute(const char *path);
+
 /* Who started the running CPU profile (for the "already in use" message). */
 enum pf_cpu_owner {
 	PF_CPU_OWNER_API = 1, /* proflab_cpu_start or PROFLAB_CPUPROFILE */
