@@ -129,16 +129,21 @@ static void print_tap(const struct pf_check_result *r, size_t n)
 	printf("  ...\n");
 }
 
+/* One exercise as a JUnit testsuite, a testcase per criterion. A run that
+ * measured nothing (a build error, a crash, the time limit: r->problem)
+ * makes every criterion an <error>, JUnit's word for a test that could
+ * not run; a criterion not met is a <failure>. */
 static void junit_suite(struct pf_buf *x, const struct pf_check_result *r)
 {
-	size_t i, failures = 0;
+	size_t i, failures = 0, errors = r->problem[0] ? r->ncriteria : 0;
+	const char *tag = r->problem[0] ? "error" : "failure";
 
-	for (i = 0; i < r->ncriteria; i++)
-		failures += !r->criteria[i].passed || r->problem[0];
+	for (i = 0; i < r->ncriteria && !errors; i++)
+		failures += !r->criteria[i].passed;
 	pf_buf_puts(x, "  <testsuite name=\"");
 	xml_puts(x, r->slug);
-	pf_buf_printf(x, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n",
-		      r->ncriteria, failures, r->seconds);
+	pf_buf_printf(x, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
+		      r->ncriteria, failures, errors, r->seconds);
 	for (i = 0; i < r->ncriteria; i++) {
 		const struct pf_criterion_result *c = &r->criteria[i];
 
@@ -151,14 +156,14 @@ static void junit_suite(struct pf_buf *x, const struct pf_check_result *r)
 			pf_buf_puts(x, "/>\n");
 			continue;
 		}
-		pf_buf_puts(x, ">\n      <failure message=\"");
+		pf_buf_printf(x, ">\n      <%s message=\"", tag);
 		xml_puts(x, r->problem[0] ? r->problem : c->message);
-		pf_buf_puts(x, "\" type=\"criterion\">");
+		pf_buf_printf(x, "\" type=\"%s\">", r->problem[0] ? "run" : "criterion");
 		if (r->problem[0] && r->log.len)
 			xml_escape(x, r->log.data, r->log.len);
 		else
 			xml_puts(x, c->message);
-		pf_buf_puts(x, "</failure>\n    </testcase>\n");
+		pf_buf_printf(x, "</%s>\n    </testcase>\n", tag);
 	}
 	if (r->gain[0]) {
 		pf_buf_puts(x, "    <system-out>");

@@ -44,6 +44,22 @@ attr=$(xmllint --xpath 'string(//testsuites/@failures)' "$TMP/junit.xml" 2>/dev/
 expect_eq junit_suite_failures "$attr" 1
 expect_contains junit_message "$OUT" 'failure message="inuse_space in cache_put '
 
+# A learner's copy that does not build: nothing was measured, so every
+# criterion is a JUnit <error> (could not run), none a <failure>.
+src=$(ls "$PROFLAB_HOME"/exercises/03-session-cache/*.c | head -1)
+cp "$src" "$TMP/keep.c"
+printf 'this is not C\n' >>"$src"
+run "$PROFLAB" check 3 --format junit
+expect_rc junit_build_error_rc 1
+printf '%s\n' "$OUT" >"$TMP/junit-err.xml"
+n_err=$(xmllint --xpath 'count(//testsuite[@name="03-session-cache"]/testcase/error)' "$TMP/junit-err.xml" 2>/dev/null)
+n_fail=$(xmllint --xpath 'count(//testsuite[@name="03-session-cache"]/testcase/failure)' "$TMP/junit-err.xml" 2>/dev/null)
+n_cases=$(xmllint --xpath 'count(//testsuite[@name="03-session-cache"]/testcase)' "$TMP/junit-err.xml" 2>/dev/null)
+attr=$(xmllint --xpath 'string(//testsuite[@name="03-session-cache"]/@errors)' "$TMP/junit-err.xml" 2>/dev/null)
+expect_eq junit_build_error_all_errors "$n_cases/$n_err/$n_fail/$attr" "3/3/0/3"
+expect_contains junit_build_error_log "$OUT" "this is not C"
+cp "$TMP/keep.c" "$src"
+
 # TAP: a plan, one line per exercise, YAML diagnostics
 run "$PROFLAB" check 3 --solution --format tap
 expect_rc tap_rc 0
