@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "err.h"
 #include "str.h"
 
 #ifndef PF_DATADIR
@@ -159,37 +161,90 @@ const char *pf_paths_includedir(void)
 	return includedir;
 }
 
-/* $ENV/proflab, else $HOME/<fallback>/proflab. */
-static void xdg_dir(char *out, size_t n, const char *env, const char *fallback)
+/* The home directory: $HOME when it is absolute, else the password
+ * database's entry for our user; "" when neither is known. A relative home
+ * would put the learner's files under whatever directory proflab ran in,
+ * and the exercise, which runs in another, would write its profiles nowhere. */
+static const char *home_dir(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (home && home[0] == '/')
+		return home;
+	pw = getpwuid(getuid());
+	if (pw && pw->pw_dir && pw->pw_dir[0] == '/')
+		return pw->pw_dir;
+	return "";
+}
+
+/* $ENV/proflab when $ENV is absolute (relative values are ignored, as the
+ * XDG spec says), else <home>/<fallback>/proflab. */
+static int xdg_dir(char *out, size_t n, const char *env, const char *fallback,
+		   struct pf_err *err)
 {
 	const char *v = getenv(env);
-	const char *home = getenv("HOME");
+	const char *home;
 
-	if (v && v[0] == '/')
+	if (v && v[0] == '/') {
 		pf_fmt(out, n, "%s/proflab", v);
-	else
-		pf_fmt(out, n, "%s/%s/proflab", home && *home ? home : ".", fallback);
+		return 0;
+	}
+	home = home_dir();
+	if (!home[0])
+		return pf_err_set(err, PF_EUSAGE,
+				  "HOME is not set and user ID %ld has no home directory (set HOME, "
+				  "or PROFLAB_HOME and XDG_STATE_HOME)",
+				  (long)getuid());
+	pf_fmt(out, n, "%s/%s/proflab", home, fallback);
+	return 0;
+}
+
+int pf_paths_init(struct pf_err *err)
+{
+	const char *env = getenv("PROFLAB_HOME");
+	char cwd[PATH_MAX];
+
+	if (workspace[0] && statedir[0])
+		return 0;
+	if (env && env[0] == '/') {
+		pf_fmt(workspace, sizeof(workspace), "%s", env);
+	} else if (env && *env) {
+		/* Resolved once, here: the exercises run in other directories. */
+		if (!getcwd(cwd, sizeof(cwd)))
+			return pf_err_set(err, PF_EUSAGE,
+					  "PROFLAB_HOME=%s is relative and the current directory is "
+					  "unknown: %s",
+					  env, strerror(errno));
+		pf_fmt(workspace, sizeof(workspace), "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, env);
+	} else if (xdg_dir(workspace, sizeof(workspace), "XDG_DATA_HOME", ".local/share", err) < 0) {
+		workspace[0] = '\0';
+		return PF_EUSAGE;
+	}
+	if (xdg_dir(statedir, sizeof(statedir), "XDG_STATE_HOME", ".local/state", err) < 0) {
+		workspace[0] = statedir[0] = '\0';
+		return PF_EUSAGE;
+	}
+	return 0;
+}
+
+/* Only reached unresolved when main() did not call pf_paths_init (unit
+ * tests); a directory nobody can create stands in for a failed resolution. */
+static const char *learner_dir(const char *dir)
+{
+	if (!workspace[0] || !statedir[0])
+		pf_paths_init(NULL);
+	return dir[0] ? dir : "/nonexistent/proflab";
 }
 
 const char *pf_paths_workspace(void)
 {
-	const char *env = getenv("PROFLAB_HOME");
-
-	if (workspace[0])
-		return workspace;
-	if (env && *env)
-		pf_fmt(workspace, sizeof(workspace), "%s", env);
-	else
-		xdg_dir(workspace, sizeof(workspace), "XDG_DATA_HOME", ".local/share");
-	return workspace;
+	return learner_dir(workspace);
 }
 
 const char *pf_paths_statedir(void)
 {
-	if (statedir[0])
-		return statedir;
-	xdg_dir(statedir, sizeof(statedir), "XDG_STATE_HOME", ".local/state");
-	return statedir;
+	return learner_dir(statedir);
 }
 
 int pf_mkdir_p(const char *path)

@@ -11,9 +11,12 @@
  * libproflab.so in pf_paths_libdir(): the build directory in the tree,
  * else <bindir>/../lib, else the PF_LIBDIR compiled in.
  *
- * Learner data: the workspace is $PROFLAB_HOME, else
- * $XDG_DATA_HOME/proflab, else ~/.local/share/proflab; progress lives in
- * $XDG_STATE_HOME/proflab, else ~/.local/state/proflab.
+ * Learner data: the workspace is $PROFLAB_HOME (a relative value is taken
+ * from the directory proflab started in), else $XDG_DATA_HOME/proflab, else
+ * ~/.local/share/proflab; progress lives in $XDG_STATE_HOME/proflab, else
+ * ~/.local/state/proflab. Relative XDG_* values are ignored; ~ is $HOME when
+ * it is absolute, else the password database's home of the user. Both are
+ * absolute, since exercises run in other directories.
  *
  * All functions return a pointer to a string owned by this module, valid
  * for the life of the process.
@@ -29,6 +32,11 @@ const char *pf_paths_runtime_lib(void);
 const char *pf_paths_includedir(void);
 /* Directory holding libproflab.a / .so. */
 const char *pf_paths_libdir(void);
+/* Resolve the workspace and state directories to absolute paths. Call it
+ * once at start-up, before anything changes directory. 0, or PF_EUSAGE
+ * when no home directory is known and one is needed (err says which). */
+struct pf_err;
+int pf_paths_init(struct pf_err *err);
 /* The learner's workspace root (not created here). */
 const char *pf_paths_workspace(void);
 /* The directory for progress and other state (not created here). */

@@ -96,8 +96,6 @@ static int run(int argc, char **argv)
 		printf("  %s\n", res.cpu_profile);
 	if (res.heap_profile[0])
 		printf("  %s\n", res.heap_profile);
-	if (!res.cpu_profile[0] && !res.heap_profile[0])
-		printf("  none: the program wrote no profile\n");
 	printf("your copy: %s\n", res.workdir);
 	status = 0;
 out:

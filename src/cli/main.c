@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../base/err.h"
+#include "../base/paths.h"
 #include "command.h"
 #include "config.h"
 
@@ -22,12 +24,25 @@ static void usage(FILE *f)
 		   "Exit status: 0 success, 1 the thing asked for failed, 2 usage or malformed input.\n");
 }
 
+/* The learner's directories, resolved before any command runs (and before
+ * any of them changes directory). */
+static int init_paths(void)
+{
+	struct pf_err err = { 0 };
+
+	if (pf_paths_init(&err) < 0) {
+		fprintf(stderr, "proflab: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int dispatch(int argc, char **argv, const char **name)
 {
 	const struct pf_command *c;
 
 	if (argc < 2)
-		return pf_cmd_tui.run(argc, argv);
+		return init_paths() < 0 ? 2 : pf_cmd_tui.run(argc, argv);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		if (argc > 2 && (c = pf_command_find(argv[2]))) {
@@ -51,6 +66,8 @@ static int dispatch(int argc, char **argv, const char **name)
 		return 2;
 	}
 	*name = c->name;
+	if (init_paths() < 0)
+		return 2;
 	return c->run(argc - 1, argv + 1);
 }
 

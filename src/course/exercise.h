@@ -99,9 +99,9 @@ struct pf_exercise_run_result {
 /*
  * Build the learner's copy and run it under the CPU and heap profilers
  * (saving profiles/cpu.pb.gz and heap.pb.gz). Returns 0 when the program
- * ran to completion; PF_EFAIL when it did not compile (res->output holds the
- * compiler's messages), crashed or hit the time limit (res->problem says
- * which); other errors as usual. progress may be NULL. Release res with
+ * ran to completion and wrote a profile; PF_EFAIL when it did not compile
+ * (res->output holds the compiler's messages), crashed, hit the time limit
+ * or wrote no profile (res->problem says which); other errors as usual. progress may be NULL. Release res with
  * pf_exercise_run_result_release even on failure.
  */
 int pf_exercise_run(const char *slug, pf_exercise_progress_fn progress, void *ctx,

@@ -207,6 +207,11 @@ int pf_exercise_run(const char *slug, pf_exercise_progress_fn progress, void *ct
 		pf_fmt(res->cpu_profile, sizeof(res->cpu_profile), "%s", r.cpu_path);
 	if (r.heap)
 		pf_fmt(res->heap_profile, sizeof(res->heap_profile), "%s", r.heap_path);
+	/* Ran to completion but profiled nothing: every report and check
+	 * after this would be empty, so this run failed. */
+	if (!r.problem[0] && !r.cpu && !r.heap)
+		pf_fmt(r.problem, sizeof(r.problem), "the program wrote no profile (expected %s)",
+		       r.cpu_path);
 	if (r.problem[0]) {
 		pf_fmt(res->problem, sizeof(res->problem), "%s", r.problem);
 		if (r.s.errout.len)
