@@ -213,7 +213,13 @@ install: all
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/libproflab.so
 	install -m 644 include/proflab.h $(DESTDIR)$(INCLUDEDIR)/proflab.h
 	install -m 644 man/proflab.1 $(DESTDIR)$(MANDIR)/man1/proflab.1
-	cp -R lessons exercises quizzes $(DESTDIR)$(DATADIR)/
+	# Explicit modes, not cp -R: the content must be readable by every user
+	# whatever the installer's umask. Executable files stay executable.
+	find lessons exercises quizzes -type d | while IFS= read -r d; do \
+		install -d -m 755 "$(DESTDIR)$(DATADIR)/$$d" || exit 1; done
+	find lessons exercises quizzes -type f | while IFS= read -r f; do \
+		if [ -x "$$f" ]; then m=755; else m=644; fi; \
+		install -m $$m "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/proflab $(DESTDIR)$(LIBDIR)/libproflab.a \

@@ -5,8 +5,19 @@
 . "$(dirname "$0")/link_lib.sh"
 
 dest=$TMP/dest
-run make -C "$ROOT" --no-print-directory BUILD="$BUILD" install DESTDIR="$dest" PREFIX=/usr
-expect_rc "make install succeeds" 0
+# Under a strict umask: what is installed must still be usable by everyone.
+run bash -c 'umask 077 && make -C "$1" --no-print-directory BUILD="$2" install DESTDIR="$3" PREFIX=/usr' \
+	_ "$ROOT" "$BUILD" "$dest"
+expect_rc "make install succeeds (umask 077)" 0
+bad=$(find "$dest/usr" \( -type d ! -perm 755 \) -o \( -type f ! -perm 644 ! -perm 755 \) | head -5)
+expect_eq "installed dirs are 755, files 644 or 755 (umask 077)" "$bad" ""
+bad=$(cd "$ROOT" && find lessons exercises quizzes -type f | while IFS= read -r f; do
+	want=644
+	[ -x "$f" ] && want=755
+	got=$(stat -c %a "$dest/usr/share/proflab/$f")
+	[ "$got" = "$want" ] || echo "$f: $got, want $want"
+done | head -5)
+expect_eq "installed content keeps only its executable bits (umask 077)" "$bad" ""
 for f in usr/bin/proflab usr/lib/libproflab.a usr/lib/libproflab.so usr/include/proflab.h \
 	usr/share/man/man1/proflab.1 usr/share/proflab/lessons usr/share/proflab/exercises \
 	usr/share/proflab/quizzes; do
