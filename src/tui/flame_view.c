@@ -21,6 +21,7 @@
 #include <wchar.h>
 
 #include "../base/str.h"
+#include "term.h"
 
 enum {
 	PAIR_BASE = 40, /* 40..45 library colours */
@@ -571,8 +572,9 @@ int pf_flame_view_run(const struct pf_flame *fg, const char *title, struct pf_er
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return pf_err_set(err, PF_EUSAGE,
 				  "the flame graph view needs a terminal; use -o OUT.svg or --folded");
-	if (!initscr())
-		return pf_err_set(err, PF_EFAIL, "cannot start the terminal view");
+	rc = pf_term_open_screen(err);
+	if (rc < 0)
+		return rc;
 	cbreak();
 	noecho();
 	nonl();

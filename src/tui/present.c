@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../base/err.h"
 #include "../base/buf.h"
 #include "../base/str.h"
 #include "../course/doc.h"
@@ -423,6 +424,7 @@ static int relayout(struct slides *sl, int ascii)
 int pf_present_run(const struct pf_lesson *l)
 {
 	struct slides sl;
+	struct pf_err err = { 0 };
 	size_t *idx = NULL, max;
 	int ascii = pf_term_ascii(), ch, status = 0;
 	const char *bench = getenv("PROFLAB_TUI_EXIT_AFTER_DRAW");
@@ -438,10 +440,10 @@ int pf_present_run(const struct pf_lesson *l)
 		fprintf(stderr, "proflab present: %s: cannot read the chapter\n", l->path);
 		return 1;
 	}
-	if (pf_term_start() < 0) {
-		fprintf(stderr, "proflab present: cannot start the terminal interface\n");
+	if (pf_term_start(&err) < 0) {
+		fprintf(stderr, "proflab present: %s\n", err.msg);
 		pf_doc_release(&sl.doc);
-		return 1;
+		return pf_err_exit_status(err.code);
 	}
 	relayout(&sl, ascii);
 	for (;;) {

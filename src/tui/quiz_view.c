@@ -532,9 +532,9 @@ int pf_quiz_view_standalone(struct pf_quiz *q, double pass_mark)
 	struct pf_err err = { 0 };
 	int rc;
 
-	if (pf_term_start() < 0) {
-		fprintf(stderr, "proflab quiz: cannot start the terminal interface\n");
-		return 1;
+	if (pf_term_start(&err) < 0) {
+		fprintf(stderr, "proflab quiz: %s\n", err.msg);
+		return pf_err_exit_status(err.code);
 	}
 	rc = pf_quiz_view_run(q, &res, &err);
 	pf_term_stop();

@@ -3,12 +3,16 @@
 
 #include <curses.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "../base/err.h"
+
 static int active;
+static SCREEN *screen;
 static struct termios saved_tio;
 static int have_tio;
 static char leave_seq[128]; /* sgr0, cnorm, rmkx, rmcup, for handlers (and mouse off) */
@@ -77,13 +81,47 @@ static void install_handlers(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
-int pf_term_start(void)
+int pf_term_open_screen(struct pf_err *err)
 {
+	const char *term = getenv("TERM");
+	const char *cup;
+	SCREEN *scr;
+
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		return -1;
-	have_tio = tcgetattr(STDIN_FILENO, &saved_tio) == 0;
-	if (!initscr())
-		return -1;
+		return pf_err_set(err, PF_EUSAGE, "standard input and output are not a terminal");
+	if (!term || !*term)
+		return pf_err_set(err, PF_EUSAGE,
+				  "cannot start the terminal interface (TERM is not set)");
+	/* newterm, not initscr: initscr prints its own message and exits. */
+	scr = newterm(NULL, stdout, stdin);
+	if (!scr)
+		return pf_err_set(err, PF_EUSAGE,
+				  "cannot start the terminal interface (TERM=%s: unknown terminal type)",
+				  term);
+	cup = tigetstr("cup");
+	if (!cup || cup == (char *)-1) {
+		/* e.g. TERM=dumb: full-screen drawing would come out as garbage. */
+		endwin();
+		delscreen(scr);
+		return pf_err_set(err, PF_EUSAGE,
+				  "cannot start the terminal interface (TERM=%s cannot move the "
+				  "cursor); read a chapter with proflab lesson N",
+				  term);
+	}
+	if (screen)
+		delscreen(screen);
+	screen = scr;
+	return 0;
+}
+
+int pf_term_start(struct pf_err *err)
+{
+	int rc;
+
+	have_tio = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_tio) == 0;
+	rc = pf_term_open_screen(err);
+	if (rc < 0)
+		return rc;
 	active = 1;
 	leave_len = 0;
 	append_cap("sgr0");

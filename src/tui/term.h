@@ -26,9 +26,15 @@
 
 #include "../course/doc.h"
 
-/* Start curses (cbreak, noecho, keypad, mouse, colours). 0, or -1 when
- * stdin/stdout are not a terminal or curses cannot start. */
-int pf_term_start(void);
+struct pf_err;
+/* Create the curses screen on stdin/stdout (newterm). 0, or PF_EUSAGE with
+ * a one-line message when stdin/stdout are not a terminal, TERM is unset,
+ * empty or unknown, or the terminal cannot address the cursor (no cup,
+ * e.g. TERM=dumb). Used by pf_term_start and the flame graph view. */
+int pf_term_open_screen(struct pf_err *err);
+/* Start curses (cbreak, noecho, keypad, mouse, colours). 0, or
+ * pf_term_open_screen's error. */
+int pf_term_start(struct pf_err *err);
 /* End curses and restore the terminal (idempotent). */
 void pf_term_stop(void);
 /* Whether decorations should be ASCII (the locale is not UTF-8). */

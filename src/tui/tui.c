@@ -1317,10 +1317,9 @@ int pf_tui_run(void)
 		goto out;
 	}
 	app.ascii = pf_term_ascii();
-	if (pf_term_start() < 0) {
-		fprintf(stderr, "proflab: cannot start the terminal interface (TERM=%s)\n",
-			getenv("TERM") ? getenv("TERM") : "");
-		status = 1;
+	if (pf_term_start(&err) < 0) {
+		fprintf(stderr, "proflab: %s\n", err.msg);
+		status = pf_err_exit_status(err.code);
 		goto out;
 	}
 	resume(&app);
