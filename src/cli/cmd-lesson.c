@@ -21,7 +21,8 @@ const struct pf_command pf_cmd_lesson = {
 		"escape codes and no Markdown markers.\n\n"
 		"options:\n"
 		"  --plain      no colours, whatever stdout is\n"
-		"  --width N    lay out for N columns (default: $COLUMNS, else 80)\n\n"
+		"  --width N    lay out for N columns (default: the terminal's width,\n"
+		"               else $COLUMNS, else 80)\n\n"
 		"examples:\n"
 		"  proflab lesson 2\n"
 		"  proflab lesson cpu-profiling --plain | less\n",

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 /* The SGR parameters of a style: the first matching colour wins, then the
@@ -90,16 +91,27 @@ int pf_render_plain(const struct pf_doc *doc, int flags, struct pf_buf *out)
 	return 0;
 }
 
+static int usable_width(long w)
+{
+	return w >= 20 && w <= 1000;
+}
+
 int pf_render_plain_width(void)
 {
 	const char *s = getenv("COLUMNS");
+	struct winsize ws;
 	char *end;
 	long w;
 
+	/* The terminal knows its width; COLUMNS is a shell variable that is
+	 * often not exported, or stale after a resize. */
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    usable_width(ws.ws_col))
+		return ws.ws_col;
 	if (!s || !*s)
 		return 80;
 	w = strtol(s, &end, 10);
-	if (*end || w < 20 || w > 1000)
+	if (*end || !usable_width(w))
 		return 80;
 	return (int)w;
 }
@@ -112,7 +124,7 @@ int pf_render_plain_use_color(int plain_requested)
 		return 0;
 	if (nc && *nc)
 		return 0;
-	if (!term || strcmp(term, "dumb") == 0)
+	if (!term || !*term || strcmp(term, "dumb") == 0)
 		return 0;
 	return 1;
 }

@@ -20,9 +20,10 @@ int pf_render_plain(const struct pf_doc *doc, int flags, struct pf_buf *out);
 
 /*
  * Decide how `proflab lesson` prints on this process's stdout: the width
- * (COLUMNS when it is a number >= 20, else 80) and whether to colour
- * (only when stdout is a terminal, NO_COLOR is unset or empty, TERM is not
- * "dumb" and plain was not asked for).
+ * (the terminal's when stdout is one, else COLUMNS; either only when it is
+ * 20 to 1000; else 80) and whether to colour (only when stdout is a
+ * terminal, NO_COLOR is unset or empty, TERM is set, not empty and not
+ * "dumb", and plain was not asked for).
  */
 int pf_render_plain_width(void);
 int pf_render_plain_use_color(int plain_requested);
