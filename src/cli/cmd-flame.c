@@ -18,6 +18,7 @@ static int run(int argc, char **argv);
 
 const struct pf_command pf_cmd_flame = {
 	.name = "flame",
+	.stateless = 1,
 	.synopsis = "FILE [-sample_index=NAME|N] [-o OUT.svg] [--folded] [--base OLD]",
 	.summary = "draw a flame graph of a profile",
 	.help = "With no -o or --folded, opens the interactive flame graph in the terminal:\n"

@@ -12,6 +12,7 @@ static int run(int argc, char **argv);
 
 const struct pf_command pf_cmd_lesson = {
 	.name = "lesson",
+	.stateless = 1,
 	.synopsis = "N|SLUG [--plain] [--width N]",
 	.summary = "render one chapter (plain text when stdout is not a terminal)",
 	.help = "Prints the chapter laid out for the terminal: headings, reflowed\n"

@@ -17,6 +17,7 @@ static int run(int argc, char **argv);
 
 const struct pf_command pf_cmd_pprof = {
 	.name = "pprof",
+	.stateless = 1,
 	.synopsis = "[options] FILE...",
 	.summary = "report on pprof profiles, like go tool pprof",
 	.help = "Reads pprof profiles (gzip-compressed or not) written by proflab, Go or any\n"

@@ -10,6 +10,7 @@ static int run(int argc, char **argv);
 
 const struct pf_command pf_cmd_present = {
 	.name = "present",
+	.stateless = 1,
 	.synopsis = "N|SLUG",
 	.summary = "show one chapter as slides, for workshops",
 	.help = "One `##` section per screen under a large title; the chapter's title\n"

@@ -32,6 +32,7 @@ static int run(int argc, char **argv);
 
 const struct pf_command pf_cmd_record = {
 	.name = "record",
+	.stateless = 1,
 	.synopsis = "[-cpuprofile F] [-hz N] [-memprofile F] [-memprofilerate N] [-memstats] [-http ADDR] -- CMD [ARGS]",
 	.summary = "profile any dynamically linked program",
 	.help = "Runs CMD with the proflab runtime preloaded (LD_PRELOAD) and writes its\n"

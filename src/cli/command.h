@@ -24,6 +24,7 @@ struct pf_command {
 	const char *summary;  /* one line for `proflab --help` */
 	const char *help;     /* options and examples for `proflab CMD --help` */
 	int (*run)(int argc, char **argv);
+	int stateless;        /* uses no learner state: runs without a home directory */
 };
 
 /* NULL-terminated, in display order. */

@@ -66,7 +66,7 @@ static int dispatch(int argc, char **argv, const char **name)
 		return 2;
 	}
 	*name = c->name;
-	if (init_paths() < 0)
+	if (!c->stateless && init_paths() < 0)
 		return 2;
 	return c->run(argc - 1, argv + 1);
 }

@@ -33,8 +33,13 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && ! getent passwd 54321 
 	expect_rc "no home directory at all: exit 2" 2
 	expect_eq "no home directory at all: one line naming what is missing" "$ERR" \
 		"proflab: HOME is not set and user ID 54321 has no home directory (set HOME, or PROFLAB_HOME and XDG_STATE_HOME)"
+	# Commands that keep no learner state work without a home.
+	run env -u HOME -u PROFLAB_HOME -u XDG_DATA_HOME -u XDG_STATE_HOME \
+		setpriv --reuid 54321 --regid 54321 --clear-groups "$PROFLAB" pprof -top "$ROOT/quizzes/profiles/02-log-clients.cpu.pb.gz"
+	expect_rc "no home directory: pprof still works" 0
+	expect_contains "no home directory: pprof reports" "$OUT" "Type: cpu"
 else
-	pass "no home directory at all (skipped: needs root and setpriv)"
+	fail "no home directory at all" "needs root, setpriv and no user 54321 (make test runs as root)"
 fi
 
 # A program that writes no profile (the runtime could not be preloaded):
