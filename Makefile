@@ -199,6 +199,7 @@ check: deps
 		RT_SAN='-fsanitize=undefined -fno-sanitize-recover=undefined' tests
 	@BUILD=$(BUILD)-san T='$(T)' PROFLAB_SANITIZED=1 \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 bash tests/run.sh
 
 bench: deps all
