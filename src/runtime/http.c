@@ -734,6 +734,22 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 	}
 }
 
+/* close(fd) when fd is open (>= 0); close() only, as fork_child needs. */
+static void close_open(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The server's own event descriptors: its epoll set and the stop and wake
+ * eventfds. */
+static void close_events(const struct server *s)
+{
+	close_open(s->epfd);
+	close_open(s->stopfd);
+	close_open(s->wakefd);
+}
+
 /* After fork, in the child: the endpoint's threads do not exist there, so
  * nobody would ever accept on the inherited listening socket, yet it would
  * keep the port and leave clients hanging once the parent is gone. Close
@@ -743,25 +759,15 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 static void fork_child(void)
 {
 	struct server *s = atomic_load(&srv);
-	int i, fd;
+	int i;
 
 	if (!s)
 		return;
-	if (s->listenfd >= 0)
-		close(s->listenfd);
-	for (i = 0; i < MAX_CONNECTIONS; i++) {
-		fd = atomic_load(&s->connfds[i]);
-		if (fd >= 0)
-			close(fd);
-	}
-	if (s->mhdfd >= 0)
-		close(s->mhdfd);
-	if (s->epfd >= 0)
-		close(s->epfd);
-	if (s->stopfd >= 0)
-		close(s->stopfd);
-	if (s->wakefd >= 0)
-		close(s->wakefd);
+	close_open(s->listenfd);
+	for (i = 0; i < MAX_CONNECTIONS; i++)
+		close_open(atomic_load(&s->connfds[i]));
+	close_open(s->mhdfd);
+	close_events(s);
 }
 
 static void register_fork_child(void)
@@ -885,12 +891,7 @@ static void server_free(struct server *s)
 		MHD_stop_daemon(s->d);
 	pthread_mutex_destroy(&s->hlock);
 	pthread_cond_destroy(&s->hcond);
-	if (s->epfd >= 0)
-		close(s->epfd);
-	if (s->stopfd >= 0)
-		close(s->stopfd);
-	if (s->wakefd >= 0)
-		close(s->wakefd);
+	close_events(s);
 	free(s);
 }
 
@@ -1024,8 +1025,7 @@ static int start(const char *addr, char *bound, size_t bsize, int *loopback, str
 	s = NULL;
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
+	close_open(fd);
 	server_free(s);
 	pthread_mutex_unlock(&lock);
 	return rc;
