@@ -197,6 +197,15 @@ static int memstats_section(const struct proflab_memstats *ms, struct pf_buf *ou
 	return rc ? -1 : 0;
 }
 
+/* Add record b's counts to a's. */
+static void rec_add(struct text_rec *a, const struct text_rec *b)
+{
+	a->alloc_objects += b->alloc_objects;
+	a->alloc_bytes += b->alloc_bytes;
+	a->inuse_objects += b->inuse_objects;
+	a->inuse_bytes += b->inuse_bytes;
+}
+
 int pf_heap_text(struct pf_buf *out, struct pf_err *err)
 {
 	long rate = atomic_load(&pf_heap_rate);
@@ -233,24 +242,16 @@ int pf_heap_text(struct pf_buf *out, struct pf_err *err)
 	if (n)
 		qsort(v, n, sizeof(r), by_stack);
 	for (i = 0, m = 0; i < n; i++) {
-		if (m && v[m - 1].stack == v[i].stack) {
-			v[m - 1].alloc_objects += v[i].alloc_objects;
-			v[m - 1].alloc_bytes += v[i].alloc_bytes;
-			v[m - 1].inuse_objects += v[i].inuse_objects;
-			v[m - 1].inuse_bytes += v[i].inuse_bytes;
-		} else {
+		if (m && v[m - 1].stack == v[i].stack)
+			rec_add(&v[m - 1], &v[i]);
+		else
 			v[m++] = v[i];
-		}
 	}
 	n = m;
 	if (n)
 		qsort(v, n, sizeof(r), by_inuse);
-	for (i = 0; i < n; i++) {
-		total.alloc_objects += v[i].alloc_objects;
-		total.alloc_bytes += v[i].alloc_bytes;
-		total.inuse_objects += v[i].inuse_objects;
-		total.inuse_bytes += v[i].inuse_bytes;
-	}
+	for (i = 0; i < n; i++)
+		rec_add(&total, &v[i]);
 	/* 2 * rate: what early C++ heap profiles wrote and pprof expects. */
 	if (pf_buf_printf(&raw, "heap profile: %" PRId64 ": %" PRId64 " [%" PRId64 ": %" PRId64 "] @ heap/%ld\n",
 			  total.inuse_objects, total.inuse_bytes, total.alloc_objects, total.alloc_bytes,
