@@ -35,17 +35,9 @@ full "progress --json on a full disk" "proflab progress" progress --json
 full "quiz --key on a full disk" "proflab quiz" quiz 1 --key
 full "check --format junit on a full disk" "proflab check" check 1 --solution --format junit
 
-PROGS=$BUILD/tests/progs
-if [ -x "$PROGS/cpu_split" ]; then
-	run "$PROFLAB" record -cpuprofile cpu.pb.gz -hz 500 -- "$PROGS/cpu_split"
-	if [ "$RC" -eq 0 ] && [ -s cpu.pb.gz ]; then
-		full "pprof -top on a full disk" "proflab pprof" pprof -top cpu.pb.gz
-		full "flame --folded on a full disk" "proflab flame" flame cpu.pb.gz --folded
-	else
-		fail "record a profile" "exit $RC" "${ERR:0:400}"
-	fi
-else
-	fail "test program cpu_split is built" "run make tests"
+if record_cpu_split; then
+	full "pprof -top on a full disk" "proflab pprof" pprof -top cpu.pb.gz
+	full "flame --folded on a full disk" "proflab flame" flame cpu.pb.gz --folded
 fi
 
 # A failure of the command itself keeps its status and message.

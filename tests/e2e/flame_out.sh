@@ -12,15 +12,7 @@ export HOME=$TMP
 cd "$TMP" || exit 1
 
 PROGS=$BUILD/tests/progs
-if [ ! -x "$PROGS/cpu_split" ]; then
-	fail "test program cpu_split is built" "run make tests"
-	exit 0
-fi
-run "$PROFLAB" record -cpuprofile cpu.pb.gz -hz 500 -- "$PROGS/cpu_split"
-if [ "$RC" -ne 0 ] || [ ! -s cpu.pb.gz ]; then
-	fail "record a profile" "exit $RC" "${ERR:0:400}"
-	exit 0
-fi
+record_cpu_split || exit 0
 
 # device NAME MAJOR MINOR: prints a safe path to the device, or nothing.
 device() {

@@ -29,6 +29,23 @@ run() {
 	ERR=$(cat "$TMP/.err")
 }
 
+# record_cpu_split: record tests/progs/cpu_split at 500 Hz into cpu.pb.gz
+# in the current directory; 0, or 1 after failing a check that says why.
+record_cpu_split() {
+	local prog=$BUILD/tests/progs/cpu_split
+
+	if [ ! -x "$prog" ]; then
+		fail "test program cpu_split is built" "run make tests"
+		return 1
+	fi
+	run "$PROFLAB" record -cpuprofile cpu.pb.gz -hz 500 -- "$prog"
+	if [ "$RC" -ne 0 ] || [ ! -s cpu.pb.gz ]; then
+		fail "record a profile" "exit $RC" "${ERR:0:400}"
+		return 1
+	fi
+	return 0
+}
+
 # expect_rc NAME WANT: RC of the last run() equals WANT.
 expect_rc() {
 	if [ "$RC" -eq "$2" ]; then pass "$1"; else fail "$1" "exit status $RC, want $2" "stdout: ${OUT:0:600}" "stderr: ${ERR:0:600}"; fi

@@ -40,16 +40,7 @@ expect_rc "flame: a 300 MiB file exits 1" 1
 expect_contains "flame: a 300 MiB file named" "$ERR" "huge.pb.gz: larger than 256 MiB"
 rm -f huge.pb.gz
 
-PROGS=$BUILD/tests/progs
-if [ ! -x "$PROGS/cpu_split" ]; then
-	fail "test program cpu_split is built" "run make tests"
-	exit 0
-fi
-run "$PROFLAB" record -cpuprofile cpu.pb.gz -hz 500 -- "$PROGS/cpu_split"
-if [ "$RC" -ne 0 ] || [ ! -s cpu.pb.gz ]; then
-	fail "record a profile" "exit $RC" "${ERR:0:400}"
-	exit 0
-fi
+record_cpu_split || exit 0
 bounded bash -c '"$1" pprof -top <(cat cpu.pb.gz)' - "$PROFLAB"
 expect_rc "a profile from a pipe is still read" 0
 expect_contains "a profile from a pipe: top" "$OUT" "work_a"
