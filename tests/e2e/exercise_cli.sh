@@ -169,18 +169,24 @@ run "$PROFLAB" check 1 --format json
 got=$(python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["results"][0]["criteria"][0]["message"])' <<<"$OUT")
 expect_eq utf8_cut_between_characters "$got" "wrong output: line 1: got \"bad$(printf '\001\357\277\275')$(printf 'a%.0s' $(seq 54))\", want \"sum 499500\""
 
+# wait_child: set child to the pid of the exercise program (tiny) that
+# check $pid started, waiting up to 15 s; empty if it never came.
+wait_child() {
+	child=
+	for _ in $(seq 150); do
+		child=$(pgrep -P "$pid" -x tiny | head -1)
+		[ -n "$child" ] && break
+		sleep 0.1
+	done
+}
+
 # Ctrl-C during check kills the child's process group
 cp "$TMP/tiny.good" "$work/tiny.c"
 sed -i 's/for (i = 0; i < 1000; i++)/for (i = 0; i < 1000; i += 0)/' "$work/tiny.c"
 sed -i 's/^timeout  3/timeout  60/' "$content/exercises/01-tiny/manifest"
 setsid "$PROFLAB" check 1 >"$TMP/int.out" 2>&1 &
 pid=$!
-child=
-for _ in $(seq 150); do
-	child=$(pgrep -P "$pid" -x tiny | head -1)
-	[ -n "$child" ] && break
-	sleep 0.1
-done
+wait_child
 kill -INT "$pid"
 wait "$pid"
 rc=$?
@@ -209,12 +215,7 @@ live_progs() {
 for sig in KILL TERM HUP QUIT; do
 	setsid "$PROFLAB" check 1 >"$TMP/sig.out" 2>&1 &
 	pid=$!
-	child=
-	for _ in $(seq 150); do
-		child=$(pgrep -P "$pid" -x tiny | head -1)
-		[ -n "$child" ] && break
-		sleep 0.1
-	done
+	wait_child
 	if [ -z "$child" ]; then
 		fail signal_${sig}_program_started "$(cat "$TMP/sig.out")"
 		kill -KILL "$pid" 2>/dev/null
@@ -245,12 +246,7 @@ done
 # under nohup, a hangup (a closed terminal) does not stop the check
 nohup "$PROFLAB" check 1 >"$TMP/nohup.out" 2>&1 &
 pid=$!
-child=
-for _ in $(seq 150); do
-	child=$(pgrep -P "$pid" -x tiny | head -1)
-	[ -n "$child" ] && break
-	sleep 0.1
-done
+wait_child
 kill -HUP "$pid"
 sleep 0.5
 if [ -n "$child" ] && kill -0 "$pid" 2>/dev/null && [ -n "$(live_progs)" ]; then
