@@ -219,8 +219,15 @@ done
 keys q
 wait_for "present: q quits the narrow one" "PRESENTED=0"
 
-# no UTF-8: the big title in '#'
+# no UTF-8: the big title in '#'. The shell must see the new size before
+# present starts (the resizes above can still be on their way).
 "${TM[@]}" resize-window -t t -x 120 -y 36
+for ((i = 0; i < 40; i++)); do
+	keys "clear; stty size" Enter
+	sleep 0.5
+	on_screen "36 120" && break
+done
+if on_screen "36 120"; then pass "present: the terminal is 120x36 again"; else fail "present: the terminal is 120x36 again" "$(screen)"; fi
 keys "clear; LANG=C LC_ALL=C $PROFLAB present 2; echo PRESENTED=\$?" Enter
 wait_for "present: ASCII big title without UTF-8" " ## ##  # #   ##  ##   #  ###"
 if screen | grep -q "[▀▄█]"; then fail "present: no block characters without UTF-8" "$(screen)"; else pass "present: no block characters without UTF-8"; fi
